@@ -1,0 +1,3 @@
+#include "all_headers.cpp"
+
+int odr_second_translation_unit() { return 42; }
