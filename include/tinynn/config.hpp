@@ -25,6 +25,20 @@
 #define TINYNN_ALWAYS_INLINE inline
 #endif
 
+// x86 SIMD kernels are functions with a target attribute, so that any translation unit can contain
+// them and runtime dispatch can call them on CPUs that have the ISA (xsimd 8.1 declares its x86
+// batch types only when the whole TU is compiled for the ISA, which a header-only library with
+// runtime dispatch cannot require). Such functions must be called, not inlined, from generic code.
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define TINYNN_HAS_X86_KERNELS 1
+#define TINYNN_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define TINYNN_TARGET_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl")))
+#define TINYNN_TARGET_AVX512VNNI __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")))
+#define TINYNN_TARGET_AVXVNNI __attribute__((target("avx2,fma,f16c,avxvnni")))
+#else
+#define TINYNN_HAS_X86_KERNELS 0
+#endif
+
 namespace tinynn {
 
 /// Alignment of every tensor buffer tinynn owns or plans: one cache line, and a full AVX-512 vector.

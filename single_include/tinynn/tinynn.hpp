@@ -39,6 +39,20 @@
 #define TINYNN_ALWAYS_INLINE inline
 #endif
 
+// x86 SIMD kernels are functions with a target attribute, so that any translation unit can contain
+// them and runtime dispatch can call them on CPUs that have the ISA (xsimd 8.1 declares its x86
+// batch types only when the whole TU is compiled for the ISA, which a header-only library with
+// runtime dispatch cannot require). Such functions must be called, not inlined, from generic code.
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define TINYNN_HAS_X86_KERNELS 1
+#define TINYNN_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define TINYNN_TARGET_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl")))
+#define TINYNN_TARGET_AVX512VNNI __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")))
+#define TINYNN_TARGET_AVXVNNI __attribute__((target("avx2,fma,f16c,avxvnni")))
+#else
+#define TINYNN_HAS_X86_KERNELS 0
+#endif
+
 namespace tinynn {
 
 /// Alignment of every tensor buffer tinynn owns or plans: one cache line, and a full AVX-512 vector.
@@ -378,14 +392,13 @@ struct sve : neon {
   static constexpr std::size_t float_lanes = 4;
 };
 
-/// Whether code for backend B can be compiled into this translation unit.
+/// Whether code for backend B can be compiled into this translation unit. x86 kernels carry target
+/// attributes (config.hpp), so avx2/avx512 compile into any x86 TU; running them needs the CPU to
+/// have the ISA (see cpu_features() and runtime_backend()).
 template <class B>
 inline constexpr bool is_compilable = std::is_same_v<B, scalar>
-#if defined(__AVX2__) && defined(__FMA__)
-                                      || std::is_same_v<B, avx2>
-#endif
-#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && defined(__AVX512VL__)
-                                      || std::is_same_v<B, avx512>
+#if TINYNN_HAS_X86_KERNELS
+                                      || std::is_same_v<B, avx2> || std::is_same_v<B, avx512>
 #endif
 #if defined(__ARM_NEON) && defined(__aarch64__)
                                       || std::is_same_v<B, neon>
@@ -420,6 +433,27 @@ using native = avx2;
 #else
 using native = scalar;
 #endif
+
+/// Runtime identity of a backend (graphs choose one per session, at run time).
+enum class BackendId : unsigned char { scalar, avx2, avx512, neon, sve };
+
+template <Backend B>
+inline constexpr BackendId id_of = std::is_same_v<B, sve>      ? BackendId::sve
+                                   : std::is_same_v<B, neon>   ? BackendId::neon
+                                   : std::is_same_v<B, avx512> ? BackendId::avx512
+                                   : std::is_same_v<B, avx2>   ? BackendId::avx2
+                                                               : BackendId::scalar;
+
+[[nodiscard]] constexpr std::string_view name_of(BackendId id) noexcept {
+  switch (id) {
+    case BackendId::scalar: return scalar::name();
+    case BackendId::avx2: return avx2::name();
+    case BackendId::avx512: return avx512::name();
+    case BackendId::neon: return neon::name();
+    case BackendId::sve: return sve::name();
+  }
+  return "?";
+}
 
 }  // namespace tinynn::backend
 

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "tinynn/backends/tags.hpp"
+
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #include <cpuid.h>
 #define TINYNN_X86_CPUID 1
@@ -75,6 +77,28 @@ inline CpuFeatures detect_cpu_features() noexcept {
 inline const CpuFeatures& cpu_features() noexcept {
   static const CpuFeatures features = detail::detect_cpu_features();
   return features;
+}
+
+/// Whether this binary contains kernels for `id` and the running CPU can execute them.
+[[nodiscard]] inline bool backend_available(backend::BackendId id) noexcept {
+  const CpuFeatures& f = cpu_features();
+  switch (id) {
+    case backend::BackendId::scalar: return true;
+    case backend::BackendId::avx2: return TINYNN_HAS_X86_KERNELS && f.avx2;
+    case backend::BackendId::avx512: return TINYNN_HAS_X86_KERNELS && f.avx512;
+    case backend::BackendId::neon: return backend::is_compilable<backend::neon> && f.neon;
+    case backend::BackendId::sve: return backend::is_compilable<backend::sve> && f.sve;
+  }
+  return false;
+}
+
+/// The most capable backend that is both compiled in and supported by the running CPU.
+[[nodiscard]] inline backend::BackendId runtime_backend() noexcept {
+  using backend::BackendId;
+  for (BackendId id : {BackendId::sve, BackendId::avx512, BackendId::neon, BackendId::avx2}) {
+    if (backend_available(id)) return id;
+  }
+  return BackendId::scalar;
 }
 
 }  // namespace tinynn

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "tinynn/config.hpp"
+
 namespace tinynn::backend {
 
 struct scalar {
@@ -42,14 +44,13 @@ struct sve : neon {
   static constexpr std::size_t float_lanes = 4;
 };
 
-/// Whether code for backend B can be compiled into this translation unit.
+/// Whether code for backend B can be compiled into this translation unit. x86 kernels carry target
+/// attributes (config.hpp), so avx2/avx512 compile into any x86 TU; running them needs the CPU to
+/// have the ISA (see cpu_features() and runtime_backend()).
 template <class B>
 inline constexpr bool is_compilable = std::is_same_v<B, scalar>
-#if defined(__AVX2__) && defined(__FMA__)
-                                      || std::is_same_v<B, avx2>
-#endif
-#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && defined(__AVX512VL__)
-                                      || std::is_same_v<B, avx512>
+#if TINYNN_HAS_X86_KERNELS
+                                      || std::is_same_v<B, avx2> || std::is_same_v<B, avx512>
 #endif
 #if defined(__ARM_NEON) && defined(__aarch64__)
                                       || std::is_same_v<B, neon>
@@ -84,5 +85,26 @@ using native = avx2;
 #else
 using native = scalar;
 #endif
+
+/// Runtime identity of a backend (graphs choose one per session, at run time).
+enum class BackendId : unsigned char { scalar, avx2, avx512, neon, sve };
+
+template <Backend B>
+inline constexpr BackendId id_of = std::is_same_v<B, sve>      ? BackendId::sve
+                                   : std::is_same_v<B, neon>   ? BackendId::neon
+                                   : std::is_same_v<B, avx512> ? BackendId::avx512
+                                   : std::is_same_v<B, avx2>   ? BackendId::avx2
+                                                               : BackendId::scalar;
+
+[[nodiscard]] constexpr std::string_view name_of(BackendId id) noexcept {
+  switch (id) {
+    case BackendId::scalar: return scalar::name();
+    case BackendId::avx2: return avx2::name();
+    case BackendId::avx512: return avx512::name();
+    case BackendId::neon: return neon::name();
+    case BackendId::sve: return sve::name();
+  }
+  return "?";
+}
 
 }  // namespace tinynn::backend
