@@ -348,6 +348,12 @@ class Arena {
 }  // namespace tinynn
 
 // ---- end tinynn/arena.hpp ----
+// ---- begin tinynn/backends/dispatch.hpp ----
+// tinynn — runtime backend dispatch: calls f(tag) with the tag object of a BackendId. Backends not
+// compiled into this binary fall back to scalar, so the caller must ask backend_available() (or
+// runtime_backend()) first; dispatch itself never executes an instruction the CPU lacks only if
+// the caller chose a backend the CPU has.
+
 // ---- begin tinynn/backends/tags.hpp ----
 // tinynn — backend tag types. Kernels overload on the tag; a more capable tag derives from a less
 // capable one (avx512 : avx2 : scalar, sve : neon : scalar), so overload resolution picks the most
@@ -458,6 +464,29 @@ inline constexpr BackendId id_of = std::is_same_v<B, sve>      ? BackendId::sve
 }  // namespace tinynn::backend
 
 // ---- end tinynn/backends/tags.hpp ----
+
+namespace tinynn::backend {
+
+template <class F>
+void dispatch(BackendId id, F&& f) noexcept {
+  switch (id) {
+#if TINYNN_HAS_X86_KERNELS
+    case BackendId::avx512: f(avx512{}); return;
+    case BackendId::avx2: f(avx2{}); return;
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+    case BackendId::neon: f(neon{}); return;
+#endif
+#if defined(__ARM_FEATURE_SVE)
+    case BackendId::sve: f(sve{}); return;
+#endif
+    default: f(scalar{}); return;
+  }
+}
+
+}  // namespace tinynn::backend
+
+// ---- end tinynn/backends/dispatch.hpp ----
 // ---- begin tinynn/dtype.hpp ----
 // tinynn — element types. Each dtype is an empty tag type (for static networks and kernels) with a
 // runtime enum DType (for graphs). `qi8` is int8 storage carrying quantization parameters
@@ -578,6 +607,1185 @@ static_assert(sizeof(i64::value_type) == dtype_size(DType::i64));
 }  // namespace tinynn
 
 // ---- end tinynn/dtype.hpp ----
+// ---- begin tinynn/ops/conv2d.hpp ----
+// tinynn — 2-D convolution, NHWC: out[b][y][x][g*Cog + o] = act(bias[g*Cog + o] + sum over ky, kx, c
+// of in[b][y*sh - pt + ky*dh][x*sw - pl + kx*dw][g*Cig + c] * w[g*Cog + o][ky][kx][c]) (zero outside).
+//
+// Weights OHWI: [out_c][kernel_h][kernel_w][in_c / groups] (TFLite's layout; the ONNX importer
+// permutes OIHW), bias [out_c] (optional). pack_weights() turns them, once, into per-group GEMM
+// panels (ops/gemm.hpp layout, K = kernel_h*kernel_w*in_c/groups ordered (ky, kx, c)).
+// SIMD backends run an implicit GEMM: 1x1/stride-1/unpadded convolutions read the input as A in place;
+// all others gather im2col rows block by block straight into the packed-A scratch (no full im2col
+// buffer). The scalar backend convolves directly (no scratch: the Cortex-M path).
+
+#include <cstddef>
+#include <cstdint>
+
+// ---- begin tinynn/backends/cpu_features.hpp ----
+// tinynn — run-time CPU feature detection. Runtime dispatch never executes an instruction the CPU
+// lacks: it asks these flags (cpuid + xgetbv on x86, hwcaps on aarch64 Linux) first.
+
+#include <cstdint>
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#define TINYNN_X86_CPUID 1
+#endif
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#define TINYNN_AARCH64_HWCAP 1
+#endif
+
+namespace tinynn {
+
+struct CpuFeatures {
+  bool avx2 = false;    // AVX2 + FMA3, with OS support for YMM state
+  bool avx512 = false;  // AVX-512 F/BW/DQ/VL, with OS support for ZMM state
+  bool avx512_vnni = false;
+  bool avx_vnni = false;  // the VEX-encoded vpdpbusd (AVX-VNNI)
+  bool neon = false;
+  bool neon_dotprod = false;
+  bool sve = false;
+  bool sve2 = false;
+  bool i8mm = false;
+};
+
+namespace detail {
+
+inline CpuFeatures detect_cpu_features() noexcept {
+  CpuFeatures f;
+#if defined(TINYNN_X86_CPUID)
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
+  const bool osxsave = (ecx >> 27) & 1;
+  const bool fma = (ecx >> 12) & 1;
+  const bool avx = (ecx >> 28) & 1;
+  std::uint64_t xcr0 = 0;
+  if (osxsave) {
+    unsigned lo = 0, hi = 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    xcr0 = (static_cast<std::uint64_t>(hi) << 32) | lo;
+  }
+  const bool ymm_state = (xcr0 & 0x6) == 0x6;
+  const bool zmm_state = (xcr0 & 0xE6) == 0xE6;
+  if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) {
+    const bool avx2 = (ebx >> 5) & 1;
+    const bool avx512f = (ebx >> 16) & 1, avx512dq = (ebx >> 17) & 1;
+    const bool avx512bw = (ebx >> 30) & 1, avx512vl = (ebx >> 31) & 1;
+    f.avx2 = avx && avx2 && fma && ymm_state;
+    f.avx512 = f.avx2 && avx512f && avx512dq && avx512bw && avx512vl && zmm_state;
+    f.avx512_vnni = f.avx512 && ((ecx >> 11) & 1);
+    unsigned eax1 = 0, ebx1 = 0, ecx1 = 0, edx1 = 0;
+    if (__get_cpuid_count(7, 1, &eax1, &ebx1, &ecx1, &edx1)) f.avx_vnni = f.avx2 && ((eax1 >> 4) & 1);
+  }
+#elif defined(TINYNN_AARCH64_HWCAP)
+  const unsigned long hwcap = getauxval(AT_HWCAP);
+  const unsigned long hwcap2 = getauxval(AT_HWCAP2);
+  f.neon = (hwcap & (1UL << 1)) != 0;           // HWCAP_ASIMD
+  f.neon_dotprod = (hwcap & (1UL << 20)) != 0;  // HWCAP_ASIMDDP
+  f.sve = (hwcap & (1UL << 22)) != 0;           // HWCAP_SVE
+  f.sve2 = (hwcap2 & (1UL << 1)) != 0;          // HWCAP2_SVE2
+  f.i8mm = (hwcap2 & (1UL << 13)) != 0;         // HWCAP2_I8MM
+#elif defined(__aarch64__)
+  f.neon = true;
+#endif
+  return f;
+}
+
+}  // namespace detail
+
+/// The running CPU's features, detected once.
+inline const CpuFeatures& cpu_features() noexcept {
+  static const CpuFeatures features = detail::detect_cpu_features();
+  return features;
+}
+
+/// Whether this binary contains kernels for `id` and the running CPU can execute them.
+[[nodiscard]] inline bool backend_available(backend::BackendId id) noexcept {
+  const CpuFeatures& f = cpu_features();
+  switch (id) {
+    case backend::BackendId::scalar: return true;
+    case backend::BackendId::avx2: return TINYNN_HAS_X86_KERNELS && f.avx2;
+    case backend::BackendId::avx512: return TINYNN_HAS_X86_KERNELS && f.avx512;
+    case backend::BackendId::neon: return backend::is_compilable<backend::neon> && f.neon;
+    case backend::BackendId::sve: return backend::is_compilable<backend::sve> && f.sve;
+  }
+  return false;
+}
+
+/// The most capable backend that is both compiled in and supported by the running CPU.
+[[nodiscard]] inline backend::BackendId runtime_backend() noexcept {
+  using backend::BackendId;
+  for (BackendId id : {BackendId::sve, BackendId::avx512, BackendId::neon, BackendId::avx2}) {
+    if (backend_available(id)) return id;
+  }
+  return BackendId::scalar;
+}
+
+}  // namespace tinynn
+
+// ---- end tinynn/backends/cpu_features.hpp ----
+// ---- begin tinynn/ops/common.hpp ----
+// tinynn — what every operator shares: fused activations (the epilogue of conv/dense/GEMM kernels
+// and the standalone activation layers), 2-D padding and output-size arithmetic (NHWC throughout).
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+namespace tinynn::ops {
+
+/// Activations that fuse into a producer's epilogue. `clip` uses [min, max] (ReLU6 is clip 0..6).
+enum class Activation : std::uint8_t { none, relu, relu6, clip, leaky_relu, sigmoid, tanh, hard_swish };
+
+struct ActivationParams {
+  Activation kind = Activation::none;
+  float alpha = 0.01f;  // leaky_relu slope
+  float min = -std::numeric_limits<float>::infinity();
+  float max = std::numeric_limits<float>::infinity();
+
+  friend constexpr bool operator==(const ActivationParams&, const ActivationParams&) = default;
+
+  static constexpr ActivationParams none() noexcept { return {}; }
+  static constexpr ActivationParams relu() noexcept { return {Activation::relu, 0.0f, 0.0f}; }
+  static constexpr ActivationParams relu6() noexcept { return {Activation::relu6, 0.0f, 0.0f, 6.0f}; }
+  static constexpr ActivationParams clip(float lo, float hi) noexcept { return {Activation::clip, 0.0f, lo, hi}; }
+  static constexpr ActivationParams leaky_relu(float slope) noexcept { return {Activation::leaky_relu, slope}; }
+};
+
+/// The scalar definition of every fused activation; SIMD epilogues must agree with it.
+[[nodiscard]] inline float apply_activation(const ActivationParams& p, float x) noexcept {
+  switch (p.kind) {
+    case Activation::none: return x;
+    case Activation::relu: return x > 0.0f ? x : 0.0f;
+    case Activation::relu6: return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x);
+    case Activation::clip: return x < p.min ? p.min : (x > p.max ? p.max : x);
+    case Activation::leaky_relu: return x >= 0.0f ? x : p.alpha * x;
+    case Activation::sigmoid: return 1.0f / (1.0f + std::exp(-x));
+    case Activation::tanh: return std::tanh(x);
+    case Activation::hard_swish: {
+      const float r = x + 3.0f;
+      const float c = r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r);
+      return x * c / 6.0f;
+    }
+  }
+  return x;
+}
+
+/// Explicit padding of the two spatial dimensions, in elements.
+struct Padding2D {
+  std::int32_t top = 0, left = 0, bottom = 0, right = 0;
+  friend constexpr bool operator==(const Padding2D&, const Padding2D&) = default;
+};
+
+/// Output size of a sliding window over `input` (floor mode unless ceil_mode).
+[[nodiscard]] constexpr std::int64_t window_output_size(std::int64_t input, std::int64_t kernel, std::int64_t stride,
+                                                        std::int64_t dilation, std::int64_t pad_before,
+                                                        std::int64_t pad_after, bool ceil_mode = false) noexcept {
+  const std::int64_t effective = (kernel - 1) * dilation + 1;
+  const std::int64_t span = input + pad_before + pad_after - effective;
+  if (span < 0 || stride <= 0) return 0;
+  std::int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+  // ONNX/PyTorch ceil mode: the last window must start inside the input or the leading padding.
+  if (ceil_mode && (out - 1) * stride >= input + pad_before) --out;
+  return out;
+}
+
+/// SAME padding (TensorFlow/ONNX SAME_UPPER: the extra pixel goes after; SAME_LOWER: before).
+struct SamePadding {
+  std::int32_t before = 0, after = 0;
+};
+[[nodiscard]] constexpr SamePadding same_padding(std::int64_t input, std::int64_t kernel, std::int64_t stride,
+                                                 std::int64_t dilation, bool lower = false) noexcept {
+  const std::int64_t out = (input + stride - 1) / stride;
+  const std::int64_t effective = (kernel - 1) * dilation + 1;
+  std::int64_t total = (out - 1) * stride + effective - input;
+  if (total < 0) total = 0;
+  const auto small = static_cast<std::int32_t>(total / 2);
+  const auto large = static_cast<std::int32_t>(total - total / 2);
+  return lower ? SamePadding{large, small} : SamePadding{small, large};
+}
+
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/common.hpp ----
+// ---- begin tinynn/ops/detail/conv_geometry.hpp ----
+// tinynn — convolution geometry shared by conv2d and depthwise_conv2d: padding modes and the
+// resolved shape (output size, effective padding) that drivers and backend kernels loop over.
+
+#include <cstdint>
+
+namespace tinynn::ops {
+
+/// How a convolution's padding is given: explicit (Padding2D), or TensorFlow/ONNX SAME (extra
+/// pixel after for same_upper, before for same_lower; output = ceil(input / stride)).
+enum class PaddingMode : std::uint8_t { explicit_padding, same_upper, same_lower };
+
+}  // namespace tinynn::ops
+
+namespace tinynn::ops::detail {
+
+/// Everything a convolution kernel needs, resolved (NHWC input [batch][in_h][in_w][in_c], output
+/// [batch][out_h][out_w][out_c]; each group sees in_c/groups input and out_c/groups output channels).
+struct ConvShape {
+  std::int64_t batch = 0, in_h = 0, in_w = 0, in_c = 0;
+  std::int64_t out_h = 0, out_w = 0, out_c = 0;
+  std::int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  std::int64_t pad_top = 0, pad_left = 0;
+  std::int64_t groups = 1;
+};
+
+[[nodiscard]] constexpr Padding2D conv_resolve_padding(PaddingMode mode, const Padding2D& explicit_padding,
+                                                       std::int64_t in_h, std::int64_t in_w, std::int64_t kernel_h,
+                                                       std::int64_t kernel_w, std::int64_t stride_h,
+                                                       std::int64_t stride_w, std::int64_t dilation_h,
+                                                       std::int64_t dilation_w) noexcept {
+  if (mode == PaddingMode::explicit_padding) return explicit_padding;
+  const bool lower = mode == PaddingMode::same_lower;
+  const SamePadding v = same_padding(in_h, kernel_h, stride_h, dilation_h, lower);
+  const SamePadding h = same_padding(in_w, kernel_w, stride_w, dilation_w, lower);
+  return Padding2D{v.before, h.before, v.after, h.after};
+}
+
+}  // namespace tinynn::ops::detail
+
+// ---- end tinynn/ops/detail/conv_geometry.hpp ----
+// ---- begin tinynn/ops/detail/gemm_driver.hpp ----
+// tinynn — the blocked GEMM driver shared by gemm, conv2d and fully_connected on backends with a
+// micro-kernel (avx2, avx512, neon, sve): cache blocking over K (kc) and M (mc), A packed per block
+// into scratch by a caller-supplied packer (plain rows for GEMM, an implicit im2col gather for
+// convolutions), then micro-kernel calls over the B panels that stay in L1 while A streams from L2.
+
+#include <cstddef>
+#include <cstdint>
+
+// ---- begin tinynn/ops/detail/gemm_kernel.hpp ----
+// tinynn — the contract between the GEMM/conv drivers in ops/ and the per-backend micro-kernels in
+// backends/<tag>/gemm.hpp: the packed-B layout (the same for every backend, so weights packed once
+// serve any backend the CPU has), the packed-A layout, and the fused epilogue in clamp form.
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+namespace tinynn::ops::detail {
+
+/// Packed B (weights) is a sequence of panels of gemm_panel_width columns: panel p holds
+/// B[k][16p + j] at p*K*16 + k*16 + j (columns past N are zero), followed by the bias padded to
+/// panels*16 (zeros where absent). Every backend reads this one layout.
+inline constexpr std::int64_t gemm_panel_width = 16;
+
+[[nodiscard]] constexpr std::int64_t gemm_panel_count(std::int64_t n) noexcept {
+  return (n + gemm_panel_width - 1) / gemm_panel_width;
+}
+
+/// Floats of one packed B for an N x K problem (panels plus padded bias).
+[[nodiscard]] constexpr std::size_t gemm_packed_b_floats(std::int64_t n, std::int64_t k) noexcept {
+  const std::int64_t padded = gemm_panel_count(n) * gemm_panel_width;
+  return static_cast<std::size_t>(padded * k + padded);
+}
+
+/// Packs B into `dst` (gemm_packed_b_floats(n, k) floats). `b` is either [K][N] (b_is_nk false)
+/// or [N][K] (b_is_nk true: dense/conv weights), rows `ldb` floats apart; `bias` (N floats) may be null.
+constexpr void gemm_pack_b(std::int64_t n, std::int64_t k, const float* b, std::int64_t ldb, bool b_is_nk,
+                           const float* bias, float* dst) noexcept {
+  const std::int64_t panels = gemm_panel_count(n);
+  for (std::int64_t p = 0; p < panels; ++p) {
+    float* panel = dst + p * k * gemm_panel_width;
+    for (std::int64_t kk = 0; kk < k; ++kk) {
+      for (std::int64_t j = 0; j < gemm_panel_width; ++j) {
+        const std::int64_t col = p * gemm_panel_width + j;
+        float value = 0.0f;
+        if (col < n) value = b_is_nk ? b[col * ldb + kk] : b[kk * ldb + col];
+        panel[kk * gemm_panel_width + j] = value;
+      }
+    }
+  }
+  float* packed_bias = dst + panels * gemm_panel_width * k;
+  for (std::int64_t col = 0; col < panels * gemm_panel_width; ++col) {
+    packed_bias[col] = (bias != nullptr && col < n) ? bias[col] : 0.0f;
+  }
+}
+
+/// The fused activation as the micro-kernels apply it: y = clamp(x, lo, hi), or leaky
+/// (x >= 0 ? x : alpha x) when `leaky`. Sigmoid, tanh and hard-swish are not clamp-like: the drivers
+/// apply them with apply_activation() after the kernel (`scalar_pass`).
+struct GemmEpilogue {
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  float alpha = 0.0f;
+  bool leaky = false;
+  bool scalar_pass = false;
+};
+
+[[nodiscard]] constexpr GemmEpilogue gemm_epilogue(const ActivationParams& a) noexcept {
+  GemmEpilogue e;
+  switch (a.kind) {
+    case Activation::none: break;
+    case Activation::relu: e.lo = 0.0f; break;
+    case Activation::relu6:
+      e.lo = 0.0f;
+      e.hi = 6.0f;
+      break;
+    case Activation::clip:
+      e.lo = a.min;
+      e.hi = a.max;
+      break;
+    case Activation::leaky_relu:
+      e.leaky = true;
+      e.alpha = a.alpha;
+      break;
+    case Activation::sigmoid:
+    case Activation::tanh:
+    case Activation::hard_swish: e.scalar_pass = true; break;
+  }
+  return e;
+}
+
+/// One micro-kernel call: C[rows x 16*panels] (+)= A[rows x kc] * B[kc x 16*panels].
+/// A is packed as [kc][rows]; B points at row k0 of the first panel, further panels are
+/// `b_panel_stride` floats apart. `first`: start from the bias (else from C); `last`: apply the
+/// epilogue. The kernel writes all 16*panels columns (the driver gives it a temporary at the N edge).
+struct GemmTile {
+  std::int64_t kc = 0;
+  const float* a = nullptr;
+  const float* b = nullptr;
+  std::int64_t b_panel_stride = 0;
+  const float* bias = nullptr;
+  float* c = nullptr;
+  std::int64_t ldc = 0;
+  bool first = true;
+  bool last = true;
+  GemmEpilogue epilogue;
+};
+
+/// What a backend's blocked GEMM micro-kernel handles: up to `mr` rows and `panels` panels per call
+/// (mr == 0: the backend has no blocked kernel and runs the direct scalar loops).
+struct GemmKernelShape {
+  int mr = 0;
+  int panels = 1;
+};
+
+}  // namespace tinynn::ops::detail
+
+// ---- end tinynn/ops/detail/gemm_kernel.hpp ----
+
+namespace tinynn::ops::detail {
+
+inline constexpr std::int64_t gemm_kc = 256;       // K block: one B panel slice (kc x 32 floats) fits L1
+inline constexpr std::int64_t gemm_mc_rows = 128;  // M block bound: the packed A block (mc x kc) fits L2
+inline constexpr int gemm_max_mr = 16;
+inline constexpr int gemm_max_panels = 2;
+
+/// Floats of scratch the blocked driver needs (the packed A block).
+[[nodiscard]] constexpr std::size_t gemm_blocked_scratch_floats(std::int64_t m, std::int64_t k) noexcept {
+  const std::int64_t rows = m < gemm_mc_rows ? m : gemm_mc_rows;
+  const std::int64_t depth = k < gemm_kc ? k : gemm_kc;
+  return static_cast<std::size_t>(rows * depth);
+}
+
+/// Packs rows [row0, row0 + rows) x columns [k0, k0 + kc) of a row-major A as [kc][rows].
+struct GemmRowPacker {
+  const float* a;
+  std::int64_t lda;
+  void operator()(std::int64_t row0, std::int64_t rows, std::int64_t k0, std::int64_t kc, float* dst) const noexcept {
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const float* src = a + (row0 + r) * lda + k0;
+      for (std::int64_t kk = 0; kk < kc; ++kk) dst[kk * rows + r] = src[kk];
+    }
+  }
+};
+
+/// C[M x N] = act(A B + bias) through `kernel(rows, panels, tile)` (a backend micro-kernel).
+template <class Kernel, class PackA>
+void gemm_blocked(const Kernel& kernel, GemmKernelShape shape, std::int64_t m, std::int64_t n, std::int64_t k,
+                  const PackA& pack_a, const float* packed_b, float* c, std::int64_t ldc,
+                  const ActivationParams& activation, float* scratch) noexcept {
+  if (m <= 0 || n <= 0) return;
+  const GemmEpilogue epilogue = gemm_epilogue(activation);
+  const std::int64_t mr = shape.mr;
+  const std::int64_t mc_max = mr * (gemm_mc_rows / mr);
+  const std::int64_t panels = gemm_panel_count(n);
+  const float* bias = packed_b + panels * gemm_panel_width * k;
+  const std::int64_t k_steps = k > 0 ? k : 1;  // K == 0: one pass that writes act(bias)
+  for (std::int64_t k0 = 0; k0 < k_steps; k0 += gemm_kc) {
+    const std::int64_t kc = k - k0 < gemm_kc ? (k > 0 ? k - k0 : 0) : gemm_kc;
+    const bool first = k0 == 0;
+    const bool last = k0 + gemm_kc >= k;
+    for (std::int64_t m0 = 0; m0 < m; m0 += mc_max) {
+      const std::int64_t mc = m - m0 < mc_max ? m - m0 : mc_max;
+      float* a_block = scratch;
+      for (std::int64_t i = 0; i < mc; i += mr) {
+        const std::int64_t h = mc - i < mr ? mc - i : mr;
+        if (kc > 0) pack_a(m0 + i, h, k0, kc, a_block);
+        a_block += h * kc;
+      }
+      for (std::int64_t p0 = 0; p0 < panels; p0 += shape.panels) {
+        const std::int64_t np = panels - p0 < shape.panels ? panels - p0 : shape.panels;
+        const std::int64_t col0 = p0 * gemm_panel_width;
+        const std::int64_t width = np * gemm_panel_width;
+        const std::int64_t cols = n - col0 < width ? n - col0 : width;
+        const float* a_panel = scratch;
+        for (std::int64_t i = 0; i < mc; i += mr) {
+          const std::int64_t h = mc - i < mr ? mc - i : mr;
+          GemmTile tile;
+          tile.kc = kc;
+          tile.a = a_panel;
+          tile.b = packed_b + p0 * k * gemm_panel_width + k0 * gemm_panel_width;
+          tile.b_panel_stride = k * gemm_panel_width;
+          tile.bias = bias + col0;
+          tile.first = first;
+          tile.last = last;
+          tile.epilogue = epilogue;
+          float* c_tile = c + (m0 + i) * ldc + col0;
+          if (cols == width) {
+            tile.c = c_tile;
+            tile.ldc = ldc;
+            kernel(static_cast<int>(h), static_cast<int>(np), tile);
+          } else {
+            alignas(64) float temp[gemm_max_mr * gemm_max_panels * gemm_panel_width];
+            if (!first) {
+              for (std::int64_t r = 0; r < h; ++r) {
+                for (std::int64_t j = 0; j < cols; ++j) temp[r * width + j] = c_tile[r * ldc + j];
+              }
+            }
+            tile.c = temp;
+            tile.ldc = width;
+            kernel(static_cast<int>(h), static_cast<int>(np), tile);
+            for (std::int64_t r = 0; r < h; ++r) {
+              for (std::int64_t j = 0; j < cols; ++j) c_tile[r * ldc + j] = temp[r * width + j];
+            }
+          }
+          if (last && epilogue.scalar_pass) {
+            for (std::int64_t r = 0; r < h; ++r) {
+              for (std::int64_t j = 0; j < cols; ++j)
+                c_tile[r * ldc + j] = apply_activation(activation, c_tile[r * ldc + j]);
+            }
+          }
+          a_panel += h * kc;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace tinynn::ops::detail
+
+// ---- end tinynn/ops/detail/gemm_driver.hpp ----
+// Backend kernels.
+// ---- begin tinynn/backends/avx2/conv2d.hpp ----
+// tinynn — avx2 Conv2D kernels: convolutions run as implicit GEMM (ops/conv2d.hpp) on this backend's
+// GEMM micro-kernel (backends/avx2/gemm.hpp); no convolution-specific kernel is needed here yet.
+
+// ---- begin tinynn/backends/avx2/gemm.hpp ----
+// tinynn — avx2 GEMM micro-kernels (not yet written: the scalar kernels serve this tag meanwhile).
+
+// ---- begin tinynn/backends/scalar/gemm.hpp ----
+// tinynn — scalar GEMM kernels: portable C++ (no SIMD, no heap, no exceptions), also for Cortex-M.
+// C[M x N] = act(A[M x K] * B + bias) with B packed in 16-column panels (ops/detail/gemm_kernel.hpp).
+// A is read in place (no packing, no scratch), four rows at a time so that each B row is loaded once.
+
+#include <cstdint>
+
+namespace tinynn::kernels {
+
+/// The scalar backend has no blocked micro-kernel: the drivers call gemm_direct() instead.
+[[nodiscard]] constexpr ops::detail::GemmKernelShape gemm_kernel_shape(backend::scalar) noexcept { return {0, 1}; }
+
+/// C = act(A B + bias). `a`: rows `lda` floats apart; `packed_b`: gemm_pack_b() output for (n, k).
+inline void gemm_direct(backend::scalar, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
+                        std::int64_t lda, const float* packed_b, float* c, std::int64_t ldc,
+                        const ops::ActivationParams& activation) noexcept {
+  constexpr std::int64_t width = ops::detail::gemm_panel_width;
+  constexpr std::int64_t block_rows = 4;
+  const std::int64_t panels = ops::detail::gemm_panel_count(n);
+  const float* bias = packed_b + panels * width * k;
+  for (std::int64_t row0 = 0; row0 < m; row0 += block_rows) {
+    const std::int64_t rows = m - row0 < block_rows ? m - row0 : block_rows;
+    for (std::int64_t p = 0; p < panels; ++p) {
+      const float* panel = packed_b + p * k * width;
+      float acc[block_rows][width];
+      for (std::int64_t r = 0; r < block_rows; ++r) {
+        for (std::int64_t j = 0; j < width; ++j) acc[r][j] = bias[p * width + j];
+      }
+      for (std::int64_t kk = 0; kk < k; ++kk) {
+        const float* b_row = panel + kk * width;
+        for (std::int64_t r = 0; r < rows; ++r) {
+          const float a_value = a[(row0 + r) * lda + kk];
+          for (std::int64_t j = 0; j < width; ++j) acc[r][j] += a_value * b_row[j];
+        }
+      }
+      const std::int64_t cols = n - p * width < width ? n - p * width : width;
+      for (std::int64_t r = 0; r < rows; ++r) {
+        float* c_row = c + (row0 + r) * ldc + p * width;
+        for (std::int64_t j = 0; j < cols; ++j) c_row[j] = ops::apply_activation(activation, acc[r][j]);
+      }
+    }
+  }
+}
+
+/// The portable micro-kernel (the reference the SIMD kernels are tested against, and the blocked
+/// driver's kernel when it runs with the scalar tag in tests).
+inline void gemm_tile(backend::scalar, int rows, int panels, const ops::detail::GemmTile& t) noexcept {
+  constexpr std::int64_t width = ops::detail::gemm_panel_width;
+  for (int p = 0; p < panels; ++p) {
+    const float* panel = t.b + p * t.b_panel_stride;
+    for (int r = 0; r < rows; ++r) {
+      float acc[width];
+      float* c_row = t.c + r * t.ldc + p * width;
+      for (std::int64_t j = 0; j < width; ++j) acc[j] = t.first ? t.bias[p * width + j] : c_row[j];
+      for (std::int64_t kk = 0; kk < t.kc; ++kk) {
+        const float a_value = t.a[kk * rows + r];
+        for (std::int64_t j = 0; j < width; ++j) acc[j] += a_value * panel[kk * width + j];
+      }
+      for (std::int64_t j = 0; j < width; ++j) {
+        float v = acc[j];
+        if (t.last) {
+          const ops::detail::GemmEpilogue& e = t.epilogue;
+          if (e.leaky) v = v >= 0.0f ? v : e.alpha * v;
+          v = v < e.lo ? e.lo : (v > e.hi ? e.hi : v);
+        }
+        c_row[j] = v;
+      }
+    }
+  }
+}
+
+}  // namespace tinynn::kernels
+
+// ---- end tinynn/backends/scalar/gemm.hpp ----
+
+// ---- end tinynn/backends/avx2/gemm.hpp ----
+// ---- begin tinynn/backends/scalar/conv2d.hpp ----
+// tinynn — scalar Conv2D: direct convolution over the packed (GEMM-panel) weights, NHWC, no scratch,
+// no heap; the Cortex-M path. One output pixel at a time, 16 output channels (one panel) per pass.
+
+#include <cstdint>
+
+namespace tinynn::kernels {
+
+/// `packed`: per group, gemm_pack_b() of that group's [out_c/groups][kh*kw*in_c/groups] weights.
+inline void conv2d_direct(backend::scalar, const ops::detail::ConvShape& s, const float* input, const float* packed,
+                          float* output, const ops::ActivationParams& activation) noexcept {
+  constexpr std::int64_t width = ops::detail::gemm_panel_width;
+  const std::int64_t cin = s.in_c / s.groups;
+  const std::int64_t cout = s.out_c / s.groups;
+  const std::int64_t depth = s.kernel_h * s.kernel_w * cin;
+  const std::int64_t panels = ops::detail::gemm_panel_count(cout);
+  const auto group_floats = static_cast<std::int64_t>(ops::detail::gemm_packed_b_floats(cout, depth));
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+      for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+        float* out_pixel = output + ((b * s.out_h + oy) * s.out_w + ox) * s.out_c;
+        for (std::int64_t g = 0; g < s.groups; ++g) {
+          const float* weights = packed + g * group_floats;
+          const float* bias = weights + panels * width * depth;
+          for (std::int64_t p = 0; p < panels; ++p) {
+            const float* panel = weights + p * depth * width;
+            float acc[width];
+            for (std::int64_t j = 0; j < width; ++j) acc[j] = bias[p * width + j];
+            for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+              const std::int64_t iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+              if (iy < 0 || iy >= s.in_h) continue;
+              for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+                const std::int64_t ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+                if (ix < 0 || ix >= s.in_w) continue;
+                const float* src = input + ((b * s.in_h + iy) * s.in_w + ix) * s.in_c + g * cin;
+                const float* w = panel + (ky * s.kernel_w + kx) * cin * width;
+                for (std::int64_t ci = 0; ci < cin; ++ci) {
+                  const float a = src[ci];
+                  for (std::int64_t j = 0; j < width; ++j) acc[j] += a * w[ci * width + j];
+                }
+              }
+            }
+            const std::int64_t cols = cout - p * width < width ? cout - p * width : width;
+            float* dst = out_pixel + g * cout + p * width;
+            for (std::int64_t j = 0; j < cols; ++j) dst[j] = ops::apply_activation(activation, acc[j]);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace tinynn::kernels
+
+// ---- end tinynn/backends/scalar/conv2d.hpp ----
+
+// ---- end tinynn/backends/avx2/conv2d.hpp ----
+// ---- begin tinynn/backends/avx512/conv2d.hpp ----
+// tinynn — avx512 Conv2D kernels: convolutions run as implicit GEMM (ops/conv2d.hpp) on this backend's
+// GEMM micro-kernel (backends/avx512/gemm.hpp); no convolution-specific kernel is needed here yet.
+
+// ---- begin tinynn/backends/avx512/gemm.hpp ----
+// tinynn — avx512 GEMM micro-kernels (not yet written: the scalar kernels serve this tag meanwhile).
+
+// ---- end tinynn/backends/avx512/gemm.hpp ----
+
+// ---- end tinynn/backends/avx512/conv2d.hpp ----
+// ---- begin tinynn/backends/neon/conv2d.hpp ----
+// tinynn — neon Conv2D kernels: convolutions run as implicit GEMM (ops/conv2d.hpp) on this backend's
+// GEMM micro-kernel (backends/neon/gemm.hpp); no convolution-specific kernel is needed here yet.
+
+// ---- begin tinynn/backends/neon/gemm.hpp ----
+// tinynn — neon GEMM micro-kernels (not yet written: the scalar kernels serve this tag meanwhile).
+
+// ---- end tinynn/backends/neon/gemm.hpp ----
+
+// ---- end tinynn/backends/neon/conv2d.hpp ----
+// ---- begin tinynn/backends/sve/conv2d.hpp ----
+// tinynn — sve Conv2D kernels: convolutions run as implicit GEMM (ops/conv2d.hpp) on this backend's
+// GEMM micro-kernel (backends/sve/gemm.hpp); no convolution-specific kernel is needed here yet.
+
+// ---- begin tinynn/backends/sve/gemm.hpp ----
+// tinynn — sve GEMM micro-kernels (not yet written: the scalar kernels serve this tag meanwhile).
+
+// ---- end tinynn/backends/sve/gemm.hpp ----
+
+// ---- end tinynn/backends/sve/conv2d.hpp ----
+
+namespace tinynn::ops::conv2d {
+
+struct Params {
+  std::int64_t batch = 1, in_h = 0, in_w = 0, in_c = 0, out_c = 0;
+  std::int32_t kernel_h = 1, kernel_w = 1;
+  std::int32_t stride_h = 1, stride_w = 1;
+  std::int32_t dilation_h = 1, dilation_w = 1;
+  std::int32_t groups = 1;
+  PaddingMode padding_mode = PaddingMode::explicit_padding;
+  Padding2D padding;  // used when padding_mode is explicit_padding
+  ActivationParams activation;
+};
+
+/// The padding actually applied (SAME resolved).
+[[nodiscard]] constexpr Padding2D effective_padding(const Params& p) noexcept {
+  return detail::conv_resolve_padding(p.padding_mode, p.padding, p.in_h, p.in_w, p.kernel_h, p.kernel_w, p.stride_h,
+                                      p.stride_w, p.dilation_h, p.dilation_w);
+}
+[[nodiscard]] constexpr std::int64_t output_h(const Params& p) noexcept {
+  const Padding2D pad = effective_padding(p);
+  return window_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, pad.top, pad.bottom);
+}
+[[nodiscard]] constexpr std::int64_t output_w(const Params& p) noexcept {
+  const Padding2D pad = effective_padding(p);
+  return window_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, pad.left, pad.right);
+}
+[[nodiscard]] constexpr detail::ConvShape shape_of(const Params& p) noexcept {
+  const Padding2D pad = effective_padding(p);
+  detail::ConvShape s;
+  s.batch = p.batch;
+  s.in_h = p.in_h;
+  s.in_w = p.in_w;
+  s.in_c = p.in_c;
+  s.out_h = output_h(p);
+  s.out_w = output_w(p);
+  s.out_c = p.out_c;
+  s.kernel_h = p.kernel_h;
+  s.kernel_w = p.kernel_w;
+  s.stride_h = p.stride_h;
+  s.stride_w = p.stride_w;
+  s.dilation_h = p.dilation_h;
+  s.dilation_w = p.dilation_w;
+  s.pad_top = pad.top;
+  s.pad_left = pad.left;
+  s.groups = p.groups;
+  return s;
+}
+/// GEMM depth per group: kernel_h * kernel_w * in_c / groups.
+[[nodiscard]] constexpr std::int64_t gemm_depth(const Params& p) noexcept {
+  return p.groups > 0 ? std::int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups) : 0;
+}
+
+/// Scratch floats run<B>() needs (0 for scalar).
+template <backend::Backend B>
+[[nodiscard]] constexpr std::size_t scratch_size(const Params& p) noexcept {
+  if constexpr (std::is_same_v<B, backend::scalar>) {
+    return 0;
+  } else {
+    return detail::gemm_blocked_scratch_floats(p.batch * output_h(p) * output_w(p), gemm_depth(p));
+  }
+}
+[[nodiscard]] constexpr std::size_t scratch_size(const Params& p, backend::BackendId id) noexcept {
+  return id == backend::BackendId::scalar
+             ? 0
+             : detail::gemm_blocked_scratch_floats(p.batch * output_h(p) * output_w(p), gemm_depth(p));
+}
+
+/// Floats of packed weights + bias; the same for every backend.
+[[nodiscard]] constexpr std::size_t packed_weights_size(const Params& p) noexcept {
+  if (p.groups <= 0) return 0;
+  return static_cast<std::size_t>(p.groups) * detail::gemm_packed_b_floats(p.out_c / p.groups, gemm_depth(p));
+}
+
+/// Packs OHWI `weights` and `bias` (out_c floats, may be null) into `packed`.
+constexpr void pack_weights(const Params& p, const float* weights, const float* bias, float* packed) noexcept {
+  const std::int64_t cout = p.out_c / p.groups;
+  const std::int64_t depth = gemm_depth(p);
+  const auto group_floats = static_cast<std::int64_t>(detail::gemm_packed_b_floats(cout, depth));
+  for (std::int64_t g = 0; g < p.groups; ++g) {
+    detail::gemm_pack_b(cout, depth, weights + g * cout * depth, depth, true,
+                        bias != nullptr ? bias + g * cout : nullptr, packed + g * group_floats);
+  }
+}
+
+/// Validates the parameters (sizes, strides, dilations, groups, padding) and the output size.
+[[nodiscard]] inline Status prepare(const Params& p) {
+  if (p.batch < 0 || p.in_h <= 0 || p.in_w <= 0 || p.in_c <= 0 || p.out_c <= 0) {
+    return error(ErrorCode::invalid_argument, "conv2d: sizes must be positive: batch=", p.batch, " in=", p.in_h, "x",
+                 p.in_w, "x", p.in_c, " out_c=", p.out_c);
+  }
+  if (p.kernel_h <= 0 || p.kernel_w <= 0 || p.stride_h <= 0 || p.stride_w <= 0 || p.dilation_h <= 0 ||
+      p.dilation_w <= 0) {
+    return error(ErrorCode::invalid_argument, "conv2d: kernel ", p.kernel_h, "x", p.kernel_w, ", stride ", p.stride_h,
+                 "x", p.stride_w, ", dilation ", p.dilation_h, "x", p.dilation_w, " must all be positive");
+  }
+  if (p.groups <= 0 || p.in_c % p.groups != 0 || p.out_c % p.groups != 0) {
+    return error(ErrorCode::invalid_argument, "conv2d: groups=", p.groups, " must divide in_c=", p.in_c,
+                 " and out_c=", p.out_c);
+  }
+  const Padding2D pad = effective_padding(p);
+  if (pad.top < 0 || pad.left < 0 || pad.bottom < 0 || pad.right < 0) {
+    return error(ErrorCode::invalid_argument, "conv2d: negative padding ", pad.top, ",", pad.left, ",", pad.bottom, ",",
+                 pad.right);
+  }
+  if (output_h(p) <= 0 || output_w(p) <= 0) {
+    return error(ErrorCode::invalid_argument, "conv2d: input ", p.in_h, "x", p.in_w,
+                 " is smaller than the dilated kernel ", (p.kernel_h - 1) * p.dilation_h + 1, "x",
+                 (p.kernel_w - 1) * p.dilation_w + 1, " plus padding");
+  }
+  return Status::success();
+}
+
+namespace detail {
+
+/// Implicit im2col: packs GEMM rows (output pixels) x depth range [k0, k0 + kc) of one group as [kc][rows].
+struct ConvIm2colPacker {
+  const ops::detail::ConvShape* s;
+  const float* input;
+  std::int64_t group;
+  void operator()(std::int64_t row0, std::int64_t rows, std::int64_t k0, std::int64_t kc, float* dst) const noexcept {
+    const std::int64_t cin = s->in_c / s->groups;
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const std::int64_t pixel = row0 + r;
+      const std::int64_t ox = pixel % s->out_w;
+      const std::int64_t oy = (pixel / s->out_w) % s->out_h;
+      const std::int64_t b = pixel / (s->out_w * s->out_h);
+      std::int64_t kk = k0;
+      std::int64_t segment = k0 / cin;
+      std::int64_t offset = k0 % cin;
+      while (kk < k0 + kc) {
+        const std::int64_t len = cin - offset < k0 + kc - kk ? cin - offset : k0 + kc - kk;
+        const std::int64_t iy = oy * s->stride_h - s->pad_top + (segment / s->kernel_w) * s->dilation_h;
+        const std::int64_t ix = ox * s->stride_w - s->pad_left + (segment % s->kernel_w) * s->dilation_w;
+        float* d = dst + (kk - k0) * rows + r;
+        if (iy >= 0 && iy < s->in_h && ix >= 0 && ix < s->in_w) {
+          const float* src = input + ((b * s->in_h + iy) * s->in_w + ix) * s->in_c + group * cin + offset;
+          for (std::int64_t t = 0; t < len; ++t) d[t * rows] = src[t];
+        } else {
+          for (std::int64_t t = 0; t < len; ++t) d[t * rows] = 0.0f;
+        }
+        kk += len;
+        ++segment;
+        offset = 0;
+      }
+    }
+  }
+};
+
+}  // namespace detail
+
+/// Runs on backend B. input [batch][in_h][in_w][in_c], output [batch][out_h][out_w][out_c];
+/// `scratch`: scratch_size<B>(p) floats.
+template <backend::Backend B = backend::native>
+void run(const Params& p, const float* input, const float* packed_weights, float* output, float* scratch) noexcept {
+  backend::require_compilable<B>();
+  const ops::detail::ConvShape s = shape_of(p);
+  const ops::detail::GemmKernelShape kshape = kernels::gemm_kernel_shape(B{});
+  if (kshape.mr == 0) {
+    kernels::conv2d_direct(B{}, s, input, packed_weights, output, p.activation);
+    return;
+  }
+  const std::int64_t cin = s.in_c / s.groups;
+  const std::int64_t cout = s.out_c / s.groups;
+  const std::int64_t depth = gemm_depth(p);
+  const std::int64_t m = s.batch * s.out_h * s.out_w;
+  const auto group_floats = static_cast<std::int64_t>(ops::detail::gemm_packed_b_floats(cout, depth));
+  const auto kernel = [](int rows, int panels, const ops::detail::GemmTile& tile) noexcept {
+    kernels::gemm_tile(B{}, rows, panels, tile);
+  };
+  const bool pointwise = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
+                         s.pad_left == 0 && s.out_h == s.in_h && s.out_w == s.in_w;
+  for (std::int64_t g = 0; g < s.groups; ++g) {
+    const float* weights = packed_weights + g * group_floats;
+    float* out = output + g * cout;
+    if (pointwise) {
+      ops::detail::gemm_blocked(kernel, kshape, m, cout, depth, ops::detail::GemmRowPacker{input + g * cin, s.in_c},
+                                weights, out, s.out_c, p.activation, scratch);
+    } else {
+      ops::detail::gemm_blocked(kernel, kshape, m, cout, depth, detail::ConvIm2colPacker{&s, input, g}, weights, out,
+                                s.out_c, p.activation, scratch);
+    }
+  }
+}
+
+/// Runs on a backend chosen at run time (ask backend_available(id) / runtime_backend() first).
+inline void run(backend::BackendId id, const Params& p, const float* input, const float* packed_weights, float* output,
+                float* scratch) noexcept {
+  backend::dispatch(id, [&](auto tag) noexcept { run<decltype(tag)>(p, input, packed_weights, output, scratch); });
+}
+
+}  // namespace tinynn::ops::conv2d
+
+// ---- end tinynn/ops/conv2d.hpp ----
+// ---- begin tinynn/ops/depthwise_conv2d.hpp ----
+// tinynn — depthwise 2-D convolution, NHWC, channel multiplier M: out[b][y][x][c*M + m] =
+// act(bias[c*M + m] + sum over ky, kx of in[b][y*sh - pt + ky*dh][x*sw - pl + kx*dw][c] * w[ky][kx][c*M + m]).
+//
+// Weights [kernel_h][kernel_w][channels * multiplier] (TFLite's layout; ONNX [C*M][1][kh][kw] is
+// permuted by the importer), bias [channels * multiplier] (optional). pack_weights() pads each tap's
+// row to a multiple of 16 channels and appends the padded bias, so SIMD kernels never read past a row.
+// No scratch on any backend. `output` must not alias `input`.
+
+#include <cstddef>
+#include <cstdint>
+
+// Backend kernels.
+// ---- begin tinynn/backends/avx2/depthwise_conv2d.hpp ----
+// tinynn — avx2 depthwise Conv2D kernels (not yet written: the scalar kernel serves this tag meanwhile).
+
+// ---- begin tinynn/backends/scalar/depthwise_conv2d.hpp ----
+// tinynn — scalar depthwise Conv2D: direct loops, NHWC, channels innermost (vectorisable by the
+// compiler), accumulating in the output row itself: no scratch, no heap (the Cortex-M path).
+
+#include <cstdint>
+
+namespace tinynn::kernels {
+
+/// `packed`: [kernel_h*kernel_w][channel_stride] weights then bias[channel_stride]
+/// (ops/depthwise_conv2d.hpp); output channel o = c * multiplier + m reads input channel c.
+inline void depthwise_conv2d_direct(backend::scalar, const ops::detail::ConvShape& s, std::int64_t channel_stride,
+                                    const float* input, const float* packed, float* output,
+                                    const ops::ActivationParams& activation) noexcept {
+  const std::int64_t multiplier = s.out_c / s.in_c;
+  const float* bias = packed + s.kernel_h * s.kernel_w * channel_stride;
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+      for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+        float* out = output + ((b * s.out_h + oy) * s.out_w + ox) * s.out_c;
+        for (std::int64_t o = 0; o < s.out_c; ++o) out[o] = bias[o];
+        for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+          const std::int64_t iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+          if (iy < 0 || iy >= s.in_h) continue;
+          for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+            const std::int64_t ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+            if (ix < 0 || ix >= s.in_w) continue;
+            const float* src = input + ((b * s.in_h + iy) * s.in_w + ix) * s.in_c;
+            const float* w = packed + (ky * s.kernel_w + kx) * channel_stride;
+            if (multiplier == 1) {
+              for (std::int64_t c = 0; c < s.in_c; ++c) out[c] += src[c] * w[c];
+            } else {
+              for (std::int64_t c = 0; c < s.in_c; ++c) {
+                for (std::int64_t m = 0; m < multiplier; ++m) out[c * multiplier + m] += src[c] * w[c * multiplier + m];
+              }
+            }
+          }
+        }
+        for (std::int64_t o = 0; o < s.out_c; ++o) out[o] = ops::apply_activation(activation, out[o]);
+      }
+    }
+  }
+}
+
+}  // namespace tinynn::kernels
+
+// ---- end tinynn/backends/scalar/depthwise_conv2d.hpp ----
+
+// ---- end tinynn/backends/avx2/depthwise_conv2d.hpp ----
+// ---- begin tinynn/backends/avx512/depthwise_conv2d.hpp ----
+// tinynn — avx512 depthwise Conv2D kernels (not yet written: the scalar kernel serves this tag meanwhile).
+
+// ---- end tinynn/backends/avx512/depthwise_conv2d.hpp ----
+// ---- begin tinynn/backends/neon/depthwise_conv2d.hpp ----
+// tinynn — neon depthwise Conv2D kernels (not yet written: the scalar kernel serves this tag meanwhile).
+
+// ---- end tinynn/backends/neon/depthwise_conv2d.hpp ----
+// ---- begin tinynn/backends/sve/depthwise_conv2d.hpp ----
+// tinynn — sve depthwise Conv2D kernels (not yet written: the scalar kernel serves this tag meanwhile).
+
+// ---- end tinynn/backends/sve/depthwise_conv2d.hpp ----
+
+namespace tinynn::ops::depthwise_conv2d {
+
+struct Params {
+  std::int64_t batch = 1, in_h = 0, in_w = 0, channels = 0;
+  std::int32_t multiplier = 1;
+  std::int32_t kernel_h = 3, kernel_w = 3;
+  std::int32_t stride_h = 1, stride_w = 1;
+  std::int32_t dilation_h = 1, dilation_w = 1;
+  PaddingMode padding_mode = PaddingMode::explicit_padding;
+  Padding2D padding;  // used when padding_mode is explicit_padding
+  ActivationParams activation;
+};
+
+[[nodiscard]] constexpr std::int64_t out_channels(const Params& p) noexcept { return p.channels * p.multiplier; }
+[[nodiscard]] constexpr Padding2D effective_padding(const Params& p) noexcept {
+  return detail::conv_resolve_padding(p.padding_mode, p.padding, p.in_h, p.in_w, p.kernel_h, p.kernel_w, p.stride_h,
+                                      p.stride_w, p.dilation_h, p.dilation_w);
+}
+[[nodiscard]] constexpr std::int64_t output_h(const Params& p) noexcept {
+  const Padding2D pad = effective_padding(p);
+  return window_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, pad.top, pad.bottom);
+}
+[[nodiscard]] constexpr std::int64_t output_w(const Params& p) noexcept {
+  const Padding2D pad = effective_padding(p);
+  return window_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, pad.left, pad.right);
+}
+/// Floats between two taps' rows in the packed weights (out channels rounded up to 16).
+[[nodiscard]] constexpr std::int64_t channel_stride(const Params& p) noexcept {
+  return (out_channels(p) + 15) / 16 * 16;
+}
+[[nodiscard]] constexpr detail::ConvShape shape_of(const Params& p) noexcept {
+  const Padding2D pad = effective_padding(p);
+  detail::ConvShape s;
+  s.batch = p.batch;
+  s.in_h = p.in_h;
+  s.in_w = p.in_w;
+  s.in_c = p.channels;
+  s.out_h = output_h(p);
+  s.out_w = output_w(p);
+  s.out_c = out_channels(p);
+  s.kernel_h = p.kernel_h;
+  s.kernel_w = p.kernel_w;
+  s.stride_h = p.stride_h;
+  s.stride_w = p.stride_w;
+  s.dilation_h = p.dilation_h;
+  s.dilation_w = p.dilation_w;
+  s.pad_top = pad.top;
+  s.pad_left = pad.left;
+  s.groups = p.channels;
+  return s;
+}
+
+/// No backend needs scratch.
+template <backend::Backend B>
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept {
+  return 0;
+}
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&, backend::BackendId) noexcept { return 0; }
+
+/// Floats of packed weights + bias; the same for every backend.
+[[nodiscard]] constexpr std::size_t packed_weights_size(const Params& p) noexcept {
+  return static_cast<std::size_t>((std::int64_t{p.kernel_h} * p.kernel_w + 1) * channel_stride(p));
+}
+
+/// Packs [kh][kw][channels*multiplier] `weights` and `bias` (may be null) into `packed`.
+constexpr void pack_weights(const Params& p, const float* weights, const float* bias, float* packed) noexcept {
+  const std::int64_t stride = channel_stride(p);
+  const std::int64_t out_c = out_channels(p);
+  const std::int64_t taps = std::int64_t{p.kernel_h} * p.kernel_w;
+  for (std::int64_t t = 0; t < taps; ++t) {
+    for (std::int64_t o = 0; o < stride; ++o) packed[t * stride + o] = o < out_c ? weights[t * out_c + o] : 0.0f;
+  }
+  for (std::int64_t o = 0; o < stride; ++o) packed[taps * stride + o] = (bias != nullptr && o < out_c) ? bias[o] : 0.0f;
+}
+
+[[nodiscard]] inline Status prepare(const Params& p) {
+  if (p.batch < 0 || p.in_h <= 0 || p.in_w <= 0 || p.channels <= 0 || p.multiplier <= 0) {
+    return error(ErrorCode::invalid_argument, "depthwise_conv2d: sizes must be positive: batch=", p.batch,
+                 " in=", p.in_h, "x", p.in_w, "x", p.channels, " multiplier=", p.multiplier);
+  }
+  if (p.kernel_h <= 0 || p.kernel_w <= 0 || p.stride_h <= 0 || p.stride_w <= 0 || p.dilation_h <= 0 ||
+      p.dilation_w <= 0) {
+    return error(ErrorCode::invalid_argument, "depthwise_conv2d: kernel ", p.kernel_h, "x", p.kernel_w, ", stride ",
+                 p.stride_h, "x", p.stride_w, ", dilation ", p.dilation_h, "x", p.dilation_w, " must all be positive");
+  }
+  const Padding2D pad = effective_padding(p);
+  if (pad.top < 0 || pad.left < 0 || pad.bottom < 0 || pad.right < 0) {
+    return error(ErrorCode::invalid_argument, "depthwise_conv2d: negative padding ", pad.top, ",", pad.left, ",",
+                 pad.bottom, ",", pad.right);
+  }
+  if (output_h(p) <= 0 || output_w(p) <= 0) {
+    return error(ErrorCode::invalid_argument, "depthwise_conv2d: input ", p.in_h, "x", p.in_w,
+                 " is smaller than the dilated kernel plus padding");
+  }
+  return Status::success();
+}
+
+/// Runs on backend B. input [batch][in_h][in_w][channels], output [batch][out_h][out_w][channels*multiplier].
+template <backend::Backend B = backend::native>
+void run(const Params& p, const float* input, const float* packed_weights, float* output) noexcept {
+  backend::require_compilable<B>();
+  kernels::depthwise_conv2d_direct(B{}, shape_of(p), channel_stride(p), input, packed_weights, output, p.activation);
+}
+
+inline void run(backend::BackendId id, const Params& p, const float* input, const float* packed_weights,
+                float* output) noexcept {
+  backend::dispatch(id, [&](auto tag) noexcept { run<decltype(tag)>(p, input, packed_weights, output); });
+}
+
+}  // namespace tinynn::ops::depthwise_conv2d
+
+// ---- end tinynn/ops/depthwise_conv2d.hpp ----
+// ---- begin tinynn/ops/fully_connected.hpp ----
+// tinynn — fully connected (dense): out[b][o] = act(bias[o] + sum over i of in[b][i] * w[o][i]).
+// Weights [out_features][in_features] (PyTorch Linear, TFLite FULLY_CONNECTED, ONNX Gemm transB=1),
+// bias [out_features] (optional); packed once into GEMM panels (ops/gemm.hpp), run as a GEMM with M = batch.
+
+#include <cstddef>
+#include <cstdint>
+
+// ---- begin tinynn/ops/gemm.hpp ----
+// tinynn — GEMM: C[M x N] = act(A[M x K] * B[K x N] + bias[N]).
+// A, C row-major (rows lda / ldc floats apart); B (and bias) pre-packed once by pack_weights().
+//
+// Packed B layout (every backend reads the same one, see ops/detail/gemm_kernel.hpp): 16-column
+// panels, panel p = B[0..K)[16p..16p+16) row by row (zero past N), then the bias padded to 16.
+// Backends with a micro-kernel pack A per block into `scratch`; the scalar backend needs none.
+
+#include <cstddef>
+#include <cstdint>
+
+// Backend kernels (each compiles to nothing where its ISA cannot be targeted).
+
+namespace tinynn::ops::gemm {
+
+struct Params {
+  std::int64_t m = 0, n = 0, k = 0;
+  std::int64_t lda = 0;  // 0: K (dense A)
+  std::int64_t ldc = 0;  // 0: N (dense C)
+  ActivationParams activation;
+};
+
+/// How the B handed to pack_weights() is laid out: [K][N] (kn) or [N][K] (nk, i.e. B transposed:
+/// dense [out][in] weights, ONNX Gemm transB=1, conv OHWI weights).
+enum class WeightLayout : std::uint8_t { kn, nk };
+
+[[nodiscard]] constexpr std::int64_t effective_lda(const Params& p) noexcept { return p.lda > 0 ? p.lda : p.k; }
+[[nodiscard]] constexpr std::int64_t effective_ldc(const Params& p) noexcept { return p.ldc > 0 ? p.ldc : p.n; }
+
+/// Scratch floats run<B>() needs (0 for scalar).
+template <backend::Backend B>
+[[nodiscard]] constexpr std::size_t scratch_size(const Params& p) noexcept {
+  if constexpr (std::is_same_v<B, backend::scalar>) {
+    return 0;
+  } else {
+    return detail::gemm_blocked_scratch_floats(p.m, p.k);
+  }
+}
+[[nodiscard]] constexpr std::size_t scratch_size(const Params& p, backend::BackendId id) noexcept {
+  return id == backend::BackendId::scalar ? 0 : detail::gemm_blocked_scratch_floats(p.m, p.k);
+}
+
+/// Floats of packed B (+ bias); the same for every backend.
+[[nodiscard]] constexpr std::size_t packed_weights_size(const Params& p) noexcept {
+  return detail::gemm_packed_b_floats(p.n, p.k);
+}
+
+/// Packs B (rows `ldb` floats apart, 0: dense) and bias (N floats, may be null) into `packed`.
+/// constexpr: static networks can pack at compile time; graphs pack once at session compile.
+constexpr void pack_weights(const Params& p, const float* b, WeightLayout layout, const float* bias, float* packed,
+                            std::int64_t ldb = 0) noexcept {
+  const bool nk = layout == WeightLayout::nk;
+  const std::int64_t ld = ldb > 0 ? ldb : (nk ? p.k : p.n);
+  detail::gemm_pack_b(p.n, p.k, b, ld, nk, bias, packed);
+}
+
+/// Validates the problem: non-negative sizes, strides at least as wide as the rows.
+[[nodiscard]] inline Status prepare(const Params& p) {
+  if (p.m < 0 || p.n < 0 || p.k < 0) {
+    return error(ErrorCode::invalid_argument, "gemm: negative size M=", p.m, " N=", p.n, " K=", p.k);
+  }
+  if (p.lda != 0 && p.lda < p.k) {
+    return error(ErrorCode::invalid_argument, "gemm: lda=", p.lda, " is smaller than K=", p.k);
+  }
+  if (p.ldc != 0 && p.ldc < p.n) {
+    return error(ErrorCode::invalid_argument, "gemm: ldc=", p.ldc, " is smaller than N=", p.n);
+  }
+  return Status::success();
+}
+
+/// Runs on backend B (compile-time choice). `scratch`: scratch_size<B>(p) floats (may be null if 0).
+template <backend::Backend B = backend::native>
+void run(const Params& p, const float* a, const float* packed_b, float* c, float* scratch) noexcept {
+  backend::require_compilable<B>();
+  const detail::GemmKernelShape shape = kernels::gemm_kernel_shape(B{});
+  if (shape.mr == 0) {
+    kernels::gemm_direct(B{}, p.m, p.n, p.k, a, effective_lda(p), packed_b, c, effective_ldc(p), p.activation);
+    return;
+  }
+  const auto kernel = [](int rows, int panels, const detail::GemmTile& tile) noexcept {
+    kernels::gemm_tile(B{}, rows, panels, tile);
+  };
+  detail::gemm_blocked(kernel, shape, p.m, p.n, p.k, detail::GemmRowPacker{a, effective_lda(p)}, packed_b, c,
+                       effective_ldc(p), p.activation, scratch);
+}
+
+/// Runs on a backend chosen at run time (ask backend_available(id) / runtime_backend() first).
+inline void run(backend::BackendId id, const Params& p, const float* a, const float* packed_b, float* c,
+                float* scratch) noexcept {
+  backend::dispatch(id, [&](auto tag) noexcept { run<decltype(tag)>(p, a, packed_b, c, scratch); });
+}
+
+}  // namespace tinynn::ops::gemm
+
+// ---- end tinynn/ops/gemm.hpp ----
+
+namespace tinynn::ops::fully_connected {
+
+struct Params {
+  std::int64_t batch = 1, in_features = 0, out_features = 0;
+  ActivationParams activation;
+};
+
+[[nodiscard]] constexpr gemm::Params gemm_params(const Params& p) noexcept {
+  gemm::Params g;
+  g.m = p.batch;
+  g.n = p.out_features;
+  g.k = p.in_features;
+  g.activation = p.activation;
+  return g;
+}
+
+template <backend::Backend B>
+[[nodiscard]] constexpr std::size_t scratch_size(const Params& p) noexcept {
+  return gemm::scratch_size<B>(gemm_params(p));
+}
+[[nodiscard]] constexpr std::size_t scratch_size(const Params& p, backend::BackendId id) noexcept {
+  return gemm::scratch_size(gemm_params(p), id);
+}
+
+[[nodiscard]] constexpr std::size_t packed_weights_size(const Params& p) noexcept {
+  return gemm::packed_weights_size(gemm_params(p));
+}
+
+/// Packs [out][in] `weights` and `bias` (may be null) into `packed`.
+constexpr void pack_weights(const Params& p, const float* weights, const float* bias, float* packed) noexcept {
+  gemm::pack_weights(gemm_params(p), weights, gemm::WeightLayout::nk, bias, packed);
+}
+
+[[nodiscard]] inline Status prepare(const Params& p) {
+  if (p.batch < 0 || p.in_features < 0 || p.out_features <= 0) {
+    return error(ErrorCode::invalid_argument, "fully_connected: batch=", p.batch, " in_features=", p.in_features,
+                 " out_features=", p.out_features, " (out_features must be positive, the others non-negative)");
+  }
+  return Status::success();
+}
+
+/// input [batch][in_features], output [batch][out_features]; `scratch`: scratch_size<B>(p) floats.
+template <backend::Backend B = backend::native>
+void run(const Params& p, const float* input, const float* packed_weights, float* output, float* scratch) noexcept {
+  gemm::run<B>(gemm_params(p), input, packed_weights, output, scratch);
+}
+
+inline void run(backend::BackendId id, const Params& p, const float* input, const float* packed_weights, float* output,
+                float* scratch) noexcept {
+  gemm::run(id, gemm_params(p), input, packed_weights, output, scratch);
+}
+
+}  // namespace tinynn::ops::fully_connected
+
+// ---- end tinynn/ops/fully_connected.hpp ----
 // ---- begin tinynn/quant.hpp ----
 // tinynn — quantization parameters (the TFLite int8 scheme, ../shared/DESIGN.md "Quantization"):
 //   real_value = scale * (int8_value - zero_point)

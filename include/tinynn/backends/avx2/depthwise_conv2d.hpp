@@ -1,0 +1,4 @@
+// tinynn — avx2 depthwise Conv2D kernels (not yet written: the scalar kernel serves this tag meanwhile).
+#pragma once
+
+#include "tinynn/backends/scalar/depthwise_conv2d.hpp"

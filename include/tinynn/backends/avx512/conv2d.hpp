@@ -1,0 +1,6 @@
+// tinynn — avx512 Conv2D kernels: convolutions run as implicit GEMM (ops/conv2d.hpp) on this backend's
+// GEMM micro-kernel (backends/avx512/gemm.hpp); no convolution-specific kernel is needed here yet.
+#pragma once
+
+#include "tinynn/backends/avx512/gemm.hpp"
+#include "tinynn/backends/scalar/conv2d.hpp"

@@ -1,0 +1,4 @@
+// tinynn — avx512 GEMM micro-kernels (not yet written: the scalar kernels serve this tag meanwhile).
+#pragma once
+
+#include "tinynn/backends/scalar/gemm.hpp"

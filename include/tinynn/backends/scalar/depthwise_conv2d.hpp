@@ -1,0 +1,48 @@
+// tinynn — scalar depthwise Conv2D: direct loops, NHWC, channels innermost (vectorisable by the
+// compiler), accumulating in the output row itself: no scratch, no heap (the Cortex-M path).
+#pragma once
+
+#include <cstdint>
+
+#include "tinynn/backends/tags.hpp"
+#include "tinynn/ops/common.hpp"
+#include "tinynn/ops/detail/conv_geometry.hpp"
+
+namespace tinynn::kernels {
+
+/// `packed`: [kernel_h*kernel_w][channel_stride] weights then bias[channel_stride]
+/// (ops/depthwise_conv2d.hpp); output channel o = c * multiplier + m reads input channel c.
+inline void depthwise_conv2d_direct(backend::scalar, const ops::detail::ConvShape& s, std::int64_t channel_stride,
+                                    const float* input, const float* packed, float* output,
+                                    const ops::ActivationParams& activation) noexcept {
+  const std::int64_t multiplier = s.out_c / s.in_c;
+  const float* bias = packed + s.kernel_h * s.kernel_w * channel_stride;
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+      for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+        float* out = output + ((b * s.out_h + oy) * s.out_w + ox) * s.out_c;
+        for (std::int64_t o = 0; o < s.out_c; ++o) out[o] = bias[o];
+        for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+          const std::int64_t iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+          if (iy < 0 || iy >= s.in_h) continue;
+          for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+            const std::int64_t ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+            if (ix < 0 || ix >= s.in_w) continue;
+            const float* src = input + ((b * s.in_h + iy) * s.in_w + ix) * s.in_c;
+            const float* w = packed + (ky * s.kernel_w + kx) * channel_stride;
+            if (multiplier == 1) {
+              for (std::int64_t c = 0; c < s.in_c; ++c) out[c] += src[c] * w[c];
+            } else {
+              for (std::int64_t c = 0; c < s.in_c; ++c) {
+                for (std::int64_t m = 0; m < multiplier; ++m) out[c * multiplier + m] += src[c] * w[c * multiplier + m];
+              }
+            }
+          }
+        }
+        for (std::int64_t o = 0; o < s.out_c; ++o) out[o] = ops::apply_activation(activation, out[o]);
+      }
+    }
+  }
+}
+
+}  // namespace tinynn::kernels
