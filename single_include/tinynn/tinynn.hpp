@@ -607,6 +607,789 @@ static_assert(sizeof(i64::value_type) == dtype_size(DType::i64));
 }  // namespace tinynn
 
 // ---- end tinynn/dtype.hpp ----
+// ---- begin tinynn/ops/activation.hpp ----
+// tinynn — unary elementwise activations and math functions.
+//   y[i] = f(x[i]),  f one of UnaryOp (relu, clip, sigmoid, tanh, gelu, exp, log, ...; see
+//   ops/detail/elementwise_kinds.hpp); PRelu (slope broadcast over x) is BinaryOp::prelu in eltwise.hpp.
+
+#include <cmath>
+#include <cstddef>
+
+// ---- begin tinynn/backends/scalar/activation.hpp ----
+// tinynn — scalar unary elementwise kernel; unary_value() is the definition of every UnaryOp that
+// the SIMD backends must agree with (within the tolerance stated in their math.hpp).
+
+#include <cmath>
+#include <cstddef>
+#include <type_traits>
+
+// ---- begin tinynn/backends/scalar/math.hpp ----
+// tinynn — scalar transcendentals: the definitions every vectorised backend is measured against.
+// They are the C library's float functions (correctly rounded or within 1-2 ulp on glibc/newlib),
+// with the numerically stable forms of sigmoid and softplus.
+
+#include <cmath>
+
+namespace tinynn::backend::math {
+
+[[nodiscard]] inline float sigmoid(float x) noexcept {
+  if (x >= 0.0f) return 1.0f / (1.0f + std::exp(-x));
+  const float e = std::exp(x);
+  return e / (1.0f + e);
+}
+
+[[nodiscard]] inline float softplus(float x) noexcept {
+  return x > 0.0f ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+}
+
+/// 0.5 x (1 + erf(x / sqrt 2)) = 0.5 x erfc(-x / sqrt 2): erfc keeps the negative tail accurate.
+[[nodiscard]] inline float gelu_erf(float x) noexcept { return 0.5f * x * std::erfc(x * -0.70710678118654752440f); }
+
+/// 0.5 x (1 + tanh(u)) = x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): no cancellation for x < 0.
+[[nodiscard]] inline float gelu_tanh(float x) noexcept {
+  constexpr float sqrt_2_over_pi = 0.79788456080286535588f;
+  return x * sigmoid(2.0f * sqrt_2_over_pi * (x + 0.044715f * x * x * x));
+}
+
+}  // namespace tinynn::backend::math
+
+// ---- end tinynn/backends/scalar/math.hpp ----
+// ---- begin tinynn/ops/detail/elementwise_kinds.hpp ----
+// tinynn — the kinds of elementwise operation (shared by ops/ and the backend kernels that
+// implement them), with the parameters a kind reads.
+
+#include <cstdint>
+
+namespace tinynn::ops {
+
+/// Unary elementwise functions. Parameters (UnaryParams::alpha / beta) where a kind has them:
+///   clip: [alpha, beta]; leaky_relu, elu: alpha; selu: alpha, beta = gamma;
+///   hard_sigmoid: max(0, min(1, alpha*x + beta)).
+enum class UnaryOp : std::uint8_t {
+  identity,
+  relu,
+  relu6,
+  clip,
+  leaky_relu,
+  elu,
+  selu,
+  sigmoid,
+  tanh,
+  hard_sigmoid,
+  hard_swish,
+  silu,
+  gelu_erf,
+  gelu_tanh,
+  erf,
+  exp,
+  log,
+  sqrt,
+  abs,
+  neg,
+  reciprocal,
+  softplus,
+};
+
+/// Binary elementwise functions with NumPy broadcasting; prelu is x < 0 ? slope*x : x with
+/// a = x, b = slope. min/max propagate NaN (as numpy.minimum/maximum).
+/// A unary function with its parameters (the params struct of ops/activation.hpp).
+struct UnaryParams {
+  UnaryOp kind = UnaryOp::identity;
+  float alpha = 0.0f;
+  float beta = 0.0f;
+
+  friend constexpr bool operator==(const UnaryParams&, const UnaryParams&) = default;
+
+  static constexpr UnaryParams of(UnaryOp kind) noexcept { return {kind, 0.0f, 0.0f}; }
+  static constexpr UnaryParams clip(float lo, float hi) noexcept { return {UnaryOp::clip, lo, hi}; }
+  static constexpr UnaryParams leaky_relu(float slope = 0.01f) noexcept { return {UnaryOp::leaky_relu, slope, 0.0f}; }
+  static constexpr UnaryParams elu(float alpha = 1.0f) noexcept { return {UnaryOp::elu, alpha, 0.0f}; }
+  /// ONNX defaults: alpha = 1.67326319217681884765625, gamma = 1.05070102214813232421875.
+  static constexpr UnaryParams selu(float alpha = 1.67326319217681884765625f,
+                                    float gamma = 1.05070102214813232421875f) noexcept {
+    return {UnaryOp::selu, alpha, gamma};
+  }
+  /// ONNX defaults alpha = 0.2, beta = 0.5.
+  static constexpr UnaryParams hard_sigmoid(float alpha = 0.2f, float beta = 0.5f) noexcept {
+    return {UnaryOp::hard_sigmoid, alpha, beta};
+  }
+};
+
+enum class BinaryOp : std::uint8_t { add, sub, mul, div, min, max, pow, prelu };
+
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/detail/elementwise_kinds.hpp ----
+
+namespace tinynn::backend {
+
+/// f(x) for a kind known at compile time (so that loops over it have no switch inside).
+template <ops::UnaryOp K>
+[[nodiscard]] inline float unary_value_of(const ops::UnaryParams& p, float x) noexcept {
+  using ops::UnaryOp;
+  if constexpr (K == UnaryOp::identity) return x;
+  if constexpr (K == UnaryOp::relu) return x > 0.0f ? x : (x == x ? 0.0f : x);  // NaN stays NaN
+  if constexpr (K == UnaryOp::relu6) return x > 6.0f ? 6.0f : (x > 0.0f ? x : (x == x ? 0.0f : x));
+  if constexpr (K == UnaryOp::clip) return x < p.alpha ? p.alpha : (x > p.beta ? p.beta : x);
+  if constexpr (K == UnaryOp::leaky_relu) return x >= 0.0f ? x : p.alpha * x;
+  if constexpr (K == UnaryOp::elu) return x > 0.0f ? x : p.alpha * std::expm1(x);
+  if constexpr (K == UnaryOp::selu) return p.beta * (x > 0.0f ? x : p.alpha * std::expm1(x));
+  if constexpr (K == UnaryOp::sigmoid) return math::sigmoid(x);
+  if constexpr (K == UnaryOp::tanh) return std::tanh(x);
+  if constexpr (K == UnaryOp::hard_sigmoid) {
+    const float v = p.alpha * x + p.beta;
+    return v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
+  }
+  if constexpr (K == UnaryOp::hard_swish) {
+    const float r = x + 3.0f;
+    return x * ((r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r)) * (1.0f / 6.0f));  // no overflow at FLT_MAX
+  }
+  if constexpr (K == UnaryOp::silu) return x * math::sigmoid(x);
+  if constexpr (K == UnaryOp::gelu_erf) return math::gelu_erf(x);
+  if constexpr (K == UnaryOp::gelu_tanh) return math::gelu_tanh(x);
+  if constexpr (K == UnaryOp::erf) return std::erf(x);
+  if constexpr (K == UnaryOp::exp) return std::exp(x);
+  if constexpr (K == UnaryOp::log) return std::log(x);
+  if constexpr (K == UnaryOp::sqrt) return std::sqrt(x);
+  if constexpr (K == UnaryOp::abs) return std::fabs(x);
+  if constexpr (K == UnaryOp::neg) return -x;
+  if constexpr (K == UnaryOp::reciprocal) return 1.0f / x;
+  if constexpr (K == UnaryOp::softplus) return math::softplus(x);
+}
+
+/// Calls f(std::integral_constant<UnaryOp, kind>{}): one switch, outside any loop.
+template <class F>
+inline void with_unary_kind(ops::UnaryOp kind, F&& f) {
+  using ops::UnaryOp;
+  using std::integral_constant;
+  switch (kind) {
+    case UnaryOp::identity: f(integral_constant<UnaryOp, UnaryOp::identity>{}); return;
+    case UnaryOp::relu: f(integral_constant<UnaryOp, UnaryOp::relu>{}); return;
+    case UnaryOp::relu6: f(integral_constant<UnaryOp, UnaryOp::relu6>{}); return;
+    case UnaryOp::clip: f(integral_constant<UnaryOp, UnaryOp::clip>{}); return;
+    case UnaryOp::leaky_relu: f(integral_constant<UnaryOp, UnaryOp::leaky_relu>{}); return;
+    case UnaryOp::elu: f(integral_constant<UnaryOp, UnaryOp::elu>{}); return;
+    case UnaryOp::selu: f(integral_constant<UnaryOp, UnaryOp::selu>{}); return;
+    case UnaryOp::sigmoid: f(integral_constant<UnaryOp, UnaryOp::sigmoid>{}); return;
+    case UnaryOp::tanh: f(integral_constant<UnaryOp, UnaryOp::tanh>{}); return;
+    case UnaryOp::hard_sigmoid: f(integral_constant<UnaryOp, UnaryOp::hard_sigmoid>{}); return;
+    case UnaryOp::hard_swish: f(integral_constant<UnaryOp, UnaryOp::hard_swish>{}); return;
+    case UnaryOp::silu: f(integral_constant<UnaryOp, UnaryOp::silu>{}); return;
+    case UnaryOp::gelu_erf: f(integral_constant<UnaryOp, UnaryOp::gelu_erf>{}); return;
+    case UnaryOp::gelu_tanh: f(integral_constant<UnaryOp, UnaryOp::gelu_tanh>{}); return;
+    case UnaryOp::erf: f(integral_constant<UnaryOp, UnaryOp::erf>{}); return;
+    case UnaryOp::exp: f(integral_constant<UnaryOp, UnaryOp::exp>{}); return;
+    case UnaryOp::log: f(integral_constant<UnaryOp, UnaryOp::log>{}); return;
+    case UnaryOp::sqrt: f(integral_constant<UnaryOp, UnaryOp::sqrt>{}); return;
+    case UnaryOp::abs: f(integral_constant<UnaryOp, UnaryOp::abs>{}); return;
+    case UnaryOp::neg: f(integral_constant<UnaryOp, UnaryOp::neg>{}); return;
+    case UnaryOp::reciprocal: f(integral_constant<UnaryOp, UnaryOp::reciprocal>{}); return;
+    case UnaryOp::softplus: f(integral_constant<UnaryOp, UnaryOp::softplus>{}); return;
+  }
+}
+
+/// The scalar definition of `p` at x.
+[[nodiscard]] inline float unary_value(const ops::UnaryParams& p, float x) noexcept {
+  float y = x;
+  with_unary_kind(p.kind, [&](auto kind) { y = unary_value_of<decltype(kind)::value>(p, x); });
+  return y;
+}
+
+/// y[i] = f(x[i]) for i < n; x == y (in place) is allowed.
+inline void unary(scalar, const ops::UnaryParams& p, const float* x, float* y, std::size_t n) noexcept {
+  with_unary_kind(p.kind, [&](auto kind) {
+    for (std::size_t i = 0; i < n; ++i) y[i] = unary_value_of<decltype(kind)::value>(p, x[i]);
+  });
+}
+
+}  // namespace tinynn::backend
+
+// ---- end tinynn/backends/scalar/activation.hpp ----
+
+namespace tinynn::ops::unary {
+
+using Params = UnaryParams;
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// Validates the parameters of `p` (clip bounds ordered, parameters not NaN).
+[[nodiscard]] inline Status prepare(const Params& p) {
+  if (p.alpha != p.alpha || p.beta != p.beta) {
+    return error(ErrorCode::invalid_argument, "unary op ", static_cast<int>(p.kind), ": NaN parameter");
+  }
+  if (p.kind == UnaryOp::clip && p.alpha > p.beta) {
+    return error(ErrorCode::invalid_argument, "clip: min ", p.alpha, " is greater than max ", p.beta);
+  }
+  return {};
+}
+
+/// y[i] = f(x[i]) for i < n; in place (x == y) is allowed.
+template <backend::Backend B = backend::native>
+inline void run(const Params& p, const float* x, float* y, std::size_t n) noexcept {
+  backend::require_compilable<B>();
+  backend::unary(B{}, p, x, y, n);
+}
+
+/// Same, with the backend chosen at run time.
+inline void run(backend::BackendId id, const Params& p, const float* x, float* y, std::size_t n) noexcept {
+  backend::dispatch(id, [&](auto b) { run<decltype(b)>(p, x, y, n); });
+}
+
+}  // namespace tinynn::ops::unary
+
+// ---- end tinynn/ops/activation.hpp ----
+// ---- begin tinynn/ops/batch_norm.hpp ----
+// tinynn — batch normalisation for inference, over the channel (last, NHWC) axis.
+//   y = (x - mean) / sqrt(var + eps) * gamma + beta  =  x * scale[c] + shift[c],
+//   scale = gamma / sqrt(var + eps), shift = beta - mean * scale (affine() computes them).
+
+#include <cmath>
+#include <cstddef>
+
+// ---- begin tinynn/ops/common.hpp ----
+// tinynn — what every operator shares: fused activations (the epilogue of conv/dense/GEMM kernels
+// and the standalone activation layers), 2-D padding and output-size arithmetic (NHWC throughout).
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+namespace tinynn::ops {
+
+/// Activations that fuse into a producer's epilogue. `clip` uses [min, max] (ReLU6 is clip 0..6).
+enum class Activation : std::uint8_t { none, relu, relu6, clip, leaky_relu, sigmoid, tanh, hard_swish };
+
+struct ActivationParams {
+  Activation kind = Activation::none;
+  float alpha = 0.01f;  // leaky_relu slope
+  float min = -std::numeric_limits<float>::infinity();
+  float max = std::numeric_limits<float>::infinity();
+
+  friend constexpr bool operator==(const ActivationParams&, const ActivationParams&) = default;
+
+  static constexpr ActivationParams none() noexcept { return {}; }
+  static constexpr ActivationParams relu() noexcept { return {Activation::relu, 0.0f, 0.0f}; }
+  static constexpr ActivationParams relu6() noexcept { return {Activation::relu6, 0.0f, 0.0f, 6.0f}; }
+  static constexpr ActivationParams clip(float lo, float hi) noexcept { return {Activation::clip, 0.0f, lo, hi}; }
+  static constexpr ActivationParams leaky_relu(float slope) noexcept { return {Activation::leaky_relu, slope}; }
+};
+
+/// The scalar definition of every fused activation; SIMD epilogues must agree with it.
+[[nodiscard]] inline float apply_activation(const ActivationParams& p, float x) noexcept {
+  switch (p.kind) {
+    case Activation::none: return x;
+    case Activation::relu: return x > 0.0f ? x : 0.0f;
+    case Activation::relu6: return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x);
+    case Activation::clip: return x < p.min ? p.min : (x > p.max ? p.max : x);
+    case Activation::leaky_relu: return x >= 0.0f ? x : p.alpha * x;
+    case Activation::sigmoid: return 1.0f / (1.0f + std::exp(-x));
+    case Activation::tanh: return std::tanh(x);
+    case Activation::hard_swish: {
+      const float r = x + 3.0f;
+      const float c = r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r);
+      return x * c / 6.0f;
+    }
+  }
+  return x;
+}
+
+/// Explicit padding of the two spatial dimensions, in elements.
+struct Padding2D {
+  std::int32_t top = 0, left = 0, bottom = 0, right = 0;
+  friend constexpr bool operator==(const Padding2D&, const Padding2D&) = default;
+};
+
+/// Output size of a sliding window over `input` (floor mode unless ceil_mode).
+[[nodiscard]] constexpr std::int64_t window_output_size(std::int64_t input, std::int64_t kernel, std::int64_t stride,
+                                                        std::int64_t dilation, std::int64_t pad_before,
+                                                        std::int64_t pad_after, bool ceil_mode = false) noexcept {
+  const std::int64_t effective = (kernel - 1) * dilation + 1;
+  const std::int64_t span = input + pad_before + pad_after - effective;
+  if (span < 0 || stride <= 0) return 0;
+  std::int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+  // ONNX/PyTorch ceil mode: the last window must start inside the input or the leading padding.
+  if (ceil_mode && (out - 1) * stride >= input + pad_before) --out;
+  return out;
+}
+
+/// SAME padding (TensorFlow/ONNX SAME_UPPER: the extra pixel goes after; SAME_LOWER: before).
+struct SamePadding {
+  std::int32_t before = 0, after = 0;
+};
+[[nodiscard]] constexpr SamePadding same_padding(std::int64_t input, std::int64_t kernel, std::int64_t stride,
+                                                 std::int64_t dilation, bool lower = false) noexcept {
+  const std::int64_t out = (input + stride - 1) / stride;
+  const std::int64_t effective = (kernel - 1) * dilation + 1;
+  std::int64_t total = (out - 1) * stride + effective - input;
+  if (total < 0) total = 0;
+  const auto small = static_cast<std::int32_t>(total / 2);
+  const auto large = static_cast<std::int32_t>(total - total / 2);
+  return lower ? SamePadding{large, small} : SamePadding{small, large};
+}
+
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/common.hpp ----
+// ---- begin tinynn/shape.hpp ----
+// tinynn — shapes. Shape<Dims...> is known at compile time (rank, size, row-major strides);
+// DynShape is the runtime shape: a fixed-capacity array (no heap, rank <= max_rank) whose element
+// count is computed with overflow checks, because runtime shapes come from untrusted model files.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <span>
+#include <type_traits>
+
+namespace tinynn {
+
+template <std::size_t... Dims>
+struct Shape {
+  static constexpr std::size_t rank = sizeof...(Dims);
+  static constexpr std::array<std::size_t, rank> dims = {Dims...};
+  static constexpr std::size_t size = (std::size_t{1} * ... * Dims);
+
+  /// Dimension I (compile-time index).
+  template <std::size_t I>
+  requires(I < rank) static constexpr std::size_t dim = dims[I];
+
+  /// Row-major stride of dimension I, in elements.
+  template <std::size_t I>
+  requires(I < rank) static constexpr std::size_t stride = [] {
+    std::size_t s = 1;
+    for (std::size_t d = I + 1; d < rank; ++d) s *= dims[d];
+    return s;
+  }();
+
+  static constexpr std::array<std::size_t, rank> strides = [] {
+    std::array<std::size_t, rank> s{};
+    std::size_t running = 1;
+    for (std::size_t d = rank; d-- > 0;) {
+      s[d] = running;
+      running *= dims[d];
+    }
+    return s;
+  }();
+
+  /// Flat row-major offset of a multi-index.
+  template <class... Index>
+  requires(sizeof...(Index) == rank && (std::is_integral_v<Index> && ...)) static constexpr std::size_t
+      offset(Index... index) noexcept {
+    const std::array<std::size_t, rank> idx = {static_cast<std::size_t>(index)...};
+    std::size_t flat = 0;
+    for (std::size_t d = 0; d < rank; ++d) {
+      TINYNN_ASSERT(idx[d] < dims[d]);
+      flat += idx[d] * strides[d];
+    }
+    return flat;
+  }
+};
+
+template <std::size_t... A, std::size_t... B>
+constexpr bool operator==(Shape<A...>, Shape<B...>) noexcept {
+  if constexpr (sizeof...(A) != sizeof...(B)) {
+    return false;
+  } else {
+    return ((A == B) && ...);
+  }
+}
+
+namespace detail {
+template <class T>
+struct is_shape : std::false_type {};
+template <std::size_t... Dims>
+struct is_shape<Shape<Dims...>> : std::true_type {};
+}  // namespace detail
+
+/// A compile-time Shape<...>.
+template <class S>
+concept StaticShape = detail::is_shape<S>::value;
+
+template <StaticShape A, StaticShape B>
+inline constexpr bool same_shape_v = (A{} == B{});
+
+/// Runtime shape: rank <= max_rank, dims >= 0 (0 allowed: empty tensors).
+class DynShape {
+ public:
+  constexpr DynShape() noexcept = default;
+  constexpr DynShape(std::initializer_list<std::int64_t> dims) noexcept {
+    TINYNN_ASSERT(dims.size() <= max_rank);
+    for (std::int64_t d : dims) {
+      if (rank_ < max_rank) dims_[rank_++] = d;
+    }
+  }
+
+  /// Builds a shape from untrusted dimensions: rank and every dimension are checked.
+  [[nodiscard]] static Result<DynShape> from(std::span<const std::int64_t> dims) {
+    if (dims.size() > max_rank) {
+      return error(ErrorCode::unsupported, "rank ", dims.size(), " exceeds tinynn's maximum rank ", max_rank);
+    }
+    DynShape shape;
+    for (std::int64_t d : dims) {
+      if (d < 0) return error(ErrorCode::invalid_argument, "negative dimension ", d);
+      shape.dims_[shape.rank_++] = d;
+    }
+    TINYNN_RETURN_IF_ERROR(shape.element_count().status());
+    return shape;
+  }
+
+  template <std::size_t... Dims>
+  static constexpr DynShape of(Shape<Dims...>) noexcept {
+    return DynShape{static_cast<std::int64_t>(Dims)...};
+  }
+
+  [[nodiscard]] constexpr std::size_t rank() const noexcept { return rank_; }
+  [[nodiscard]] constexpr std::int64_t operator[](std::size_t i) const noexcept {
+    TINYNN_ASSERT(i < rank_);
+    return dims_[i];
+  }
+  [[nodiscard]] constexpr std::int64_t& operator[](std::size_t i) noexcept {
+    TINYNN_ASSERT(i < rank_);
+    return dims_[i];
+  }
+  [[nodiscard]] constexpr std::span<const std::int64_t> dims() const noexcept { return {dims_.data(), rank_}; }
+  [[nodiscard]] constexpr const std::int64_t* begin() const noexcept { return dims_.data(); }
+  [[nodiscard]] constexpr const std::int64_t* end() const noexcept { return dims_.data() + rank_; }
+
+  /// Appends a dimension; fails past max_rank.
+  [[nodiscard]] constexpr bool push_back(std::int64_t d) noexcept {
+    if (rank_ >= max_rank) return false;
+    dims_[rank_++] = d;
+    return true;
+  }
+
+  /// Number of elements, or an error if a dimension is negative or the product overflows
+  /// (the product must also fit in a byte count of 8-byte elements).
+  [[nodiscard]] Result<std::size_t> element_count() const {
+    constexpr std::uint64_t limit = std::numeric_limits<std::int64_t>::max() / 8;
+    std::uint64_t count = 1;
+    for (std::size_t i = 0; i < rank_; ++i) {
+      if (dims_[i] < 0) return error(ErrorCode::invalid_argument, "negative dimension ", dims_[i]);
+      const auto d = static_cast<std::uint64_t>(dims_[i]);
+      if (d != 0 && count > limit / d) {
+        return error(ErrorCode::out_of_memory, "element count of shape ", to_string_pieces(), " overflows");
+      }
+      count *= d;
+    }
+    return static_cast<std::size_t>(count);
+  }
+
+  /// Element count for shapes already validated (from(), or built by tinynn).
+  [[nodiscard]] constexpr std::size_t size() const noexcept {
+    std::size_t count = 1;
+    for (std::size_t i = 0; i < rank_; ++i) count *= static_cast<std::size_t>(dims_[i]);
+    return count;
+  }
+
+  /// Row-major stride of dimension i, in elements.
+  [[nodiscard]] constexpr std::size_t stride(std::size_t i) const noexcept {
+    std::size_t s = 1;
+    for (std::size_t d = i + 1; d < rank_; ++d) s *= static_cast<std::size_t>(dims_[d]);
+    return s;
+  }
+
+#ifndef TINYNN_STRIP_ERROR_STRINGS
+  friend void append_piece(std::string& out, const DynShape& shape) { out.append(shape.str().view()); }
+#endif
+
+  friend constexpr bool operator==(const DynShape& a, const DynShape& b) noexcept {
+    if (a.rank_ != b.rank_) return false;
+    for (std::size_t i = 0; i < a.rank_; ++i) {
+      if (a.dims_[i] != b.dims_[i]) return false;
+    }
+    return true;
+  }
+
+  /// "[1, 3, 224, 224]" (for messages; fixed capacity, no heap).
+  struct Text {
+    std::array<char, max_rank * 21 + 4> chars{};
+    [[nodiscard]] constexpr std::string_view view() const noexcept { return chars.data(); }
+#ifndef TINYNN_STRIP_ERROR_STRINGS
+    friend void append_piece(std::string& out, const Text& text) { out.append(text.view()); }
+#endif
+  };
+  [[nodiscard]] constexpr Text to_string_pieces() const noexcept {
+    Text text;
+    std::size_t n = 0;
+    auto put = [&](char c) {
+      if (n + 1 < text.chars.size()) text.chars[n++] = c;
+    };
+    put('[');
+    for (std::size_t i = 0; i < rank_; ++i) {
+      if (i) {
+        put(',');
+        put(' ');
+      }
+      std::int64_t v = dims_[i];
+      if (v < 0) {
+        put('-');
+        v = -v;
+      }
+      char digits[20];
+      int count = 0;
+      do {
+        digits[count++] = static_cast<char>('0' + v % 10);
+        v /= 10;
+      } while (v && count < 20);
+      while (count) put(digits[--count]);
+    }
+    put(']');
+    text.chars[n] = '\0';
+    return text;
+  }
+  [[nodiscard]] constexpr Text str() const noexcept { return to_string_pieces(); }
+
+ private:
+  std::array<std::int64_t, max_rank> dims_{};
+  std::size_t rank_ = 0;
+};
+
+}  // namespace tinynn
+
+// ---- end tinynn/shape.hpp ----
+
+namespace tinynn::ops {
+
+namespace batch_norm {
+
+/// The four per-channel vectors of a BatchNormalization node.
+struct Weights {
+  const float* gamma = nullptr;
+  const float* beta = nullptr;
+  const float* mean = nullptr;
+  const float* variance = nullptr;
+  float epsilon = 1e-5f;
+};
+struct Params {
+  DynShape shape;                 // input and output, channels last
+  ActivationParams activation{};  // fused after the affine map
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+[[nodiscard]] inline Status prepare(const Params& p) {
+  if (p.shape.rank() == 0) return error(ErrorCode::invalid_argument, "batch_norm: input must have a channel axis");
+  return {};
+}
+
+/// scale[c], shift[c] for c < channels; fails on a negative variance + epsilon.
+[[nodiscard]] inline Status affine(const Weights& w, std::size_t channels, float* scale, float* shift) {
+  for (std::size_t c = 0; c < channels; ++c) {
+    const float v = w.variance[c] + w.epsilon;
+    if (!(v > 0.0f)) {
+      return error(ErrorCode::invalid_model, "batch_norm: variance + epsilon of channel ", c, " is ", v,
+                   ", expected > 0");
+    }
+    scale[c] = w.gamma[c] / std::sqrt(v);
+    shift[c] = w.beta[c] - w.mean[c] * scale[c];
+  }
+  return {};
+}
+
+/// Folds a batch norm that follows a convolution or dense layer into its weights and bias.
+/// `weights` is seen as [outer, channels, inner] with the output channel in the middle:
+/// OHWI conv / [out, in] dense: outer = 1, inner = H*W*I (or in); HWIO / [in, out] / depthwise
+/// [1, H, W, C]: outer = H*W*I (or in, H*W), inner = 1. `bias` (channels floats) must exist; write
+/// zeros into it first when the layer had none.
+[[nodiscard]] inline Status fold(const Weights& w, std::size_t channels, float* weights, std::size_t outer,
+                                 std::size_t inner, float* bias) {
+  for (std::size_t c = 0; c < channels; ++c) {
+    const float v = w.variance[c] + w.epsilon;
+    if (!(v > 0.0f)) {
+      return error(ErrorCode::invalid_model, "batch_norm fold: variance + epsilon of channel ", c, " is ", v,
+                   ", expected > 0");
+    }
+    const float scale = w.gamma[c] / std::sqrt(v);
+    for (std::size_t o = 0; o < outer; ++o) {
+      float* row = weights + (o * channels + c) * inner;
+      for (std::size_t i = 0; i < inner; ++i) row[i] *= scale;
+    }
+    bias[c] = (bias[c] - w.mean[c]) * scale + w.beta[c];
+  }
+  return {};
+}
+
+/// y = act(x * scale[c] + shift[c]); in place allowed.
+template <backend::Backend B = backend::native>
+inline void run(const Params& p, const float* x, const float* scale, const float* shift, float* y) noexcept {
+  const auto c = static_cast<std::size_t>(p.shape[p.shape.rank() - 1]);
+  if (c == 0) return;
+  const std::size_t rows = p.shape.size() / c;
+  for (std::size_t r = 0; r < rows; ++r, x += c, y += c) {
+    for (std::size_t i = 0; i < c; ++i) y[i] = x[i] * scale[i] + shift[i];
+    if (p.activation.kind != Activation::none) {
+      for (std::size_t i = 0; i < c; ++i) y[i] = apply_activation(p.activation, y[i]);
+    }
+  }
+}
+
+inline void run(backend::BackendId id, const Params& p, const float* x, const float* scale, const float* shift,
+                float* y) noexcept {
+  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, x, scale, shift, y); });
+}
+
+}  // namespace batch_norm
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/batch_norm.hpp ----
+// ---- begin tinynn/ops/concat.hpp ----
+// tinynn — concatenation along one axis (any element type: it only moves bytes).
+//   y[..., off_k + i, ...] = x_k[..., i, ...],  off_k = sum of the axis sizes of x_0 .. x_{k-1};
+//   every other dimension must agree.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+
+// ---- begin tinynn/ops/detail/nd.hpp ----
+// tinynn — internal helpers for ops over runtime shapes: axis normalisation, strided iteration
+// with up to max_rank dimensions (no heap), and merging of dimensions that iterate alike.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace tinynn::ops::detail {
+
+/// A normalised axis in [0, rank), or -1 when `axis` is outside [-rank, rank).
+[[nodiscard]] constexpr std::int64_t normalize_axis(std::int64_t axis, std::size_t rank) noexcept {
+  const auto r = static_cast<std::int64_t>(rank);
+  if (axis < -r || axis >= r) return -1;
+  return axis < 0 ? axis + r : axis;
+}
+
+/// A loop nest of up to max_rank dimensions over `operands` strided arrays; the innermost
+/// dimension is last. Dimensions of extent 1 are dropped and neighbours that every operand walks
+/// contiguously are merged, so the innermost loop is as long as possible.
+template <std::size_t Operands>
+struct StridedLoop {
+  std::size_t rank = 0;
+  std::array<std::size_t, max_rank> extent{};
+  std::array<std::array<std::ptrdiff_t, max_rank>, Operands> stride{};
+
+  /// Adds a dimension (outermost first).
+  constexpr void push(std::size_t n, const std::array<std::ptrdiff_t, Operands>& strides) noexcept {
+    if (n == 1) return;
+    if (rank > 0) {
+      bool mergeable = true;
+      for (std::size_t k = 0; k < Operands; ++k) {
+        if (stride[k][rank - 1] != strides[k] * static_cast<std::ptrdiff_t>(n)) mergeable = false;
+      }
+      if (mergeable) {
+        extent[rank - 1] *= n;
+        for (std::size_t k = 0; k < Operands; ++k) stride[k][rank - 1] = strides[k];
+        return;
+      }
+    }
+    extent[rank] = n;
+    for (std::size_t k = 0; k < Operands; ++k) stride[k][rank] = strides[k];
+    ++rank;
+  }
+
+  [[nodiscard]] constexpr std::size_t inner_extent() const noexcept { return rank ? extent[rank - 1] : 1; }
+  [[nodiscard]] constexpr std::ptrdiff_t inner_stride(std::size_t k) const noexcept {
+    return rank ? stride[k][rank - 1] : 0;
+  }
+
+  /// Calls f(offsets) once per innermost row (offsets of the row's first element per operand).
+  template <class F>
+  constexpr void for_each_row(F&& f) const noexcept {
+    const std::size_t outer_rank = rank ? rank - 1 : 0;
+    std::array<std::size_t, max_rank> index{};
+    std::array<std::ptrdiff_t, Operands> offset{};
+    for (;;) {
+      f(offset);
+      std::size_t d = outer_rank;
+      for (;;) {
+        if (d == 0) return;
+        --d;
+        ++index[d];
+        for (std::size_t k = 0; k < Operands; ++k) offset[k] += stride[k][d];
+        if (index[d] < extent[d]) break;
+        for (std::size_t k = 0; k < Operands; ++k) offset[k] -= stride[k][d] * static_cast<std::ptrdiff_t>(extent[d]);
+        index[d] = 0;
+      }
+    }
+  }
+};
+
+/// Product of dims [begin, end).
+[[nodiscard]] constexpr std::size_t dims_product(const DynShape& s, std::size_t begin, std::size_t end) noexcept {
+  std::size_t p = 1;
+  for (std::size_t i = begin; i < end; ++i) p *= static_cast<std::size_t>(s[i]);
+  return p;
+}
+
+}  // namespace tinynn::ops::detail
+
+// ---- end tinynn/ops/detail/nd.hpp ----
+
+namespace tinynn::ops {
+namespace concat {
+
+struct Params {
+  std::int64_t axis = 0;  // may be negative; prepare() normalises it
+  DynShape output;        // set by prepare()
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// Checks that `inputs` agree on every dimension but p.axis and sets p.output.
+[[nodiscard]] inline Status prepare(Params& p, std::span<const DynShape> inputs) {
+  if (inputs.empty()) return error(ErrorCode::invalid_argument, "concat: no inputs");
+  const DynShape& first = inputs[0];
+  const std::int64_t axis = detail::normalize_axis(p.axis, first.rank());
+  if (axis < 0) {
+    return error(ErrorCode::invalid_argument, "concat: axis ", p.axis, " is out of range for shape ", first);
+  }
+  p.axis = axis;
+  DynShape out = first;
+  out[static_cast<std::size_t>(axis)] = 0;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const DynShape& s = inputs[k];
+    if (s.rank() != first.rank()) {
+      return error(ErrorCode::invalid_argument, "concat: input ", k, " has shape ", s, ", rank differs from input 0 ",
+                   first);
+    }
+    for (std::size_t i = 0; i < s.rank(); ++i) {
+      if (i != static_cast<std::size_t>(axis) && s[i] != first[i]) {
+        return error(ErrorCode::invalid_argument, "concat: input ", k, " has shape ", s, ", expected dimension ", i,
+                     " = ", first[i], " as in input 0");
+      }
+    }
+    out[static_cast<std::size_t>(axis)] += s[static_cast<std::size_t>(axis)];
+  }
+  p.output = out;
+  return {};
+}
+
+/// Copies inputs[k] (shape shapes[k]) into y.
+template <class T>
+inline void run(const Params& p, std::span<const T* const> inputs, std::span<const DynShape> shapes, T* y) noexcept {
+  const auto axis = static_cast<std::size_t>(p.axis);
+  const std::size_t outer = detail::dims_product(p.output, 0, axis);
+  const std::size_t inner = detail::dims_product(p.output, axis + 1, p.output.rank());
+  const std::size_t out_row = static_cast<std::size_t>(p.output[axis]) * inner;
+  std::size_t offset = 0;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const std::size_t row = static_cast<std::size_t>(shapes[k][axis]) * inner;
+    if (row != 0) {
+      for (std::size_t o = 0; o < outer; ++o) {
+        std::memcpy(y + o * out_row + offset, inputs[k] + o * row, row * sizeof(T));
+      }
+    }
+    offset += row;
+  }
+}
+
+}  // namespace concat
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/concat.hpp ----
 // ---- begin tinynn/ops/conv2d.hpp ----
 // tinynn — 2-D convolution, NHWC: out[b][y][x][g*Cog + o] = act(bias[g*Cog + o] + sum over ky, kx, c
 // of in[b][y*sh - pt + ky*dh][x*sw - pl + kx*dw][g*Cig + c] * w[g*Cog + o][ky][kx][c]) (zero outside).
@@ -725,91 +1508,6 @@ inline const CpuFeatures& cpu_features() noexcept {
 }  // namespace tinynn
 
 // ---- end tinynn/backends/cpu_features.hpp ----
-// ---- begin tinynn/ops/common.hpp ----
-// tinynn — what every operator shares: fused activations (the epilogue of conv/dense/GEMM kernels
-// and the standalone activation layers), 2-D padding and output-size arithmetic (NHWC throughout).
-
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <limits>
-
-namespace tinynn::ops {
-
-/// Activations that fuse into a producer's epilogue. `clip` uses [min, max] (ReLU6 is clip 0..6).
-enum class Activation : std::uint8_t { none, relu, relu6, clip, leaky_relu, sigmoid, tanh, hard_swish };
-
-struct ActivationParams {
-  Activation kind = Activation::none;
-  float alpha = 0.01f;  // leaky_relu slope
-  float min = -std::numeric_limits<float>::infinity();
-  float max = std::numeric_limits<float>::infinity();
-
-  friend constexpr bool operator==(const ActivationParams&, const ActivationParams&) = default;
-
-  static constexpr ActivationParams none() noexcept { return {}; }
-  static constexpr ActivationParams relu() noexcept { return {Activation::relu, 0.0f, 0.0f}; }
-  static constexpr ActivationParams relu6() noexcept { return {Activation::relu6, 0.0f, 0.0f, 6.0f}; }
-  static constexpr ActivationParams clip(float lo, float hi) noexcept { return {Activation::clip, 0.0f, lo, hi}; }
-  static constexpr ActivationParams leaky_relu(float slope) noexcept { return {Activation::leaky_relu, slope}; }
-};
-
-/// The scalar definition of every fused activation; SIMD epilogues must agree with it.
-[[nodiscard]] inline float apply_activation(const ActivationParams& p, float x) noexcept {
-  switch (p.kind) {
-    case Activation::none: return x;
-    case Activation::relu: return x > 0.0f ? x : 0.0f;
-    case Activation::relu6: return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x);
-    case Activation::clip: return x < p.min ? p.min : (x > p.max ? p.max : x);
-    case Activation::leaky_relu: return x >= 0.0f ? x : p.alpha * x;
-    case Activation::sigmoid: return 1.0f / (1.0f + std::exp(-x));
-    case Activation::tanh: return std::tanh(x);
-    case Activation::hard_swish: {
-      const float r = x + 3.0f;
-      const float c = r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r);
-      return x * c / 6.0f;
-    }
-  }
-  return x;
-}
-
-/// Explicit padding of the two spatial dimensions, in elements.
-struct Padding2D {
-  std::int32_t top = 0, left = 0, bottom = 0, right = 0;
-  friend constexpr bool operator==(const Padding2D&, const Padding2D&) = default;
-};
-
-/// Output size of a sliding window over `input` (floor mode unless ceil_mode).
-[[nodiscard]] constexpr std::int64_t window_output_size(std::int64_t input, std::int64_t kernel, std::int64_t stride,
-                                                        std::int64_t dilation, std::int64_t pad_before,
-                                                        std::int64_t pad_after, bool ceil_mode = false) noexcept {
-  const std::int64_t effective = (kernel - 1) * dilation + 1;
-  const std::int64_t span = input + pad_before + pad_after - effective;
-  if (span < 0 || stride <= 0) return 0;
-  std::int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
-  // ONNX/PyTorch ceil mode: the last window must start inside the input or the leading padding.
-  if (ceil_mode && (out - 1) * stride >= input + pad_before) --out;
-  return out;
-}
-
-/// SAME padding (TensorFlow/ONNX SAME_UPPER: the extra pixel goes after; SAME_LOWER: before).
-struct SamePadding {
-  std::int32_t before = 0, after = 0;
-};
-[[nodiscard]] constexpr SamePadding same_padding(std::int64_t input, std::int64_t kernel, std::int64_t stride,
-                                                 std::int64_t dilation, bool lower = false) noexcept {
-  const std::int64_t out = (input + stride - 1) / stride;
-  const std::int64_t effective = (kernel - 1) * dilation + 1;
-  std::int64_t total = (out - 1) * stride + effective - input;
-  if (total < 0) total = 0;
-  const auto small = static_cast<std::int32_t>(total / 2);
-  const auto large = static_cast<std::int32_t>(total - total / 2);
-  return lower ? SamePadding{large, small} : SamePadding{small, large};
-}
-
-}  // namespace tinynn::ops
-
-// ---- end tinynn/ops/common.hpp ----
 // ---- begin tinynn/ops/detail/conv_geometry.hpp ----
 // tinynn — convolution geometry shared by conv2d and depthwise_conv2d: padding modes and the
 // resolved shape (output size, effective padding) that drivers and backend kernels loop over.
@@ -1627,6 +2325,172 @@ inline void run(backend::BackendId id, const Params& p, const float* input, cons
 }  // namespace tinynn::ops::depthwise_conv2d
 
 // ---- end tinynn/ops/depthwise_conv2d.hpp ----
+// ---- begin tinynn/ops/eltwise.hpp ----
+// tinynn — binary elementwise operations with NumPy (ONNX multidirectional) broadcasting.
+//   out[i] = act(a[bcast_a(i)] op b[bcast_b(i)]),  op in {add, sub, mul, div, min, max, pow, prelu};
+//   shapes align at the right, and each dimension pair must be equal or contain a 1.
+
+#include <array>
+#include <cstddef>
+
+// ---- begin tinynn/backends/scalar/eltwise.hpp ----
+// tinynn — scalar binary elementwise kernel over one broadcast row: a and b advance by 0 (a
+// broadcast scalar) or 1 element per output element. binary_value() is the definition the SIMD
+// backends must agree with.
+
+#include <cmath>
+#include <cstddef>
+#include <type_traits>
+
+namespace tinynn::backend {
+
+template <ops::BinaryOp K>
+[[nodiscard]] inline float binary_value_of(float a, float b) noexcept {
+  using ops::BinaryOp;
+  if constexpr (K == BinaryOp::add) return a + b;
+  if constexpr (K == BinaryOp::sub) return a - b;
+  if constexpr (K == BinaryOp::mul) return a * b;
+  if constexpr (K == BinaryOp::div) return a / b;
+  if constexpr (K == BinaryOp::min) return (a < b || a != a) ? a : b;  // NaN in either operand wins
+  if constexpr (K == BinaryOp::max) return (a > b || a != a) ? a : b;
+  if constexpr (K == BinaryOp::pow) return std::pow(a, b);
+  if constexpr (K == BinaryOp::prelu) return a < 0.0f ? a * b : a;
+}
+
+template <class F>
+inline void with_binary_kind(ops::BinaryOp kind, F&& f) {
+  using ops::BinaryOp;
+  using std::integral_constant;
+  switch (kind) {
+    case BinaryOp::add: f(integral_constant<BinaryOp, BinaryOp::add>{}); return;
+    case BinaryOp::sub: f(integral_constant<BinaryOp, BinaryOp::sub>{}); return;
+    case BinaryOp::mul: f(integral_constant<BinaryOp, BinaryOp::mul>{}); return;
+    case BinaryOp::div: f(integral_constant<BinaryOp, BinaryOp::div>{}); return;
+    case BinaryOp::min: f(integral_constant<BinaryOp, BinaryOp::min>{}); return;
+    case BinaryOp::max: f(integral_constant<BinaryOp, BinaryOp::max>{}); return;
+    case BinaryOp::pow: f(integral_constant<BinaryOp, BinaryOp::pow>{}); return;
+    case BinaryOp::prelu: f(integral_constant<BinaryOp, BinaryOp::prelu>{}); return;
+  }
+}
+
+[[nodiscard]] inline float binary_value(ops::BinaryOp op, float a, float b) noexcept {
+  float r = 0.0f;
+  with_binary_kind(op, [&](auto kind) { r = binary_value_of<decltype(kind)::value>(a, b); });
+  return r;
+}
+
+namespace detail {
+template <ops::BinaryOp K, std::size_t AStep, std::size_t BStep>
+inline void binary_row(const float* a, const float* b, float* out, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) out[i] = binary_value_of<K>(a[i * AStep], b[i * BStep]);
+}
+}  // namespace detail
+
+/// out[i] = act(a[i*a_step] op b[i*b_step]) for i < n, with a_step, b_step in {0, 1}. out may
+/// alias a or b when that operand's step is 1.
+inline void binary(scalar, ops::BinaryOp op, const float* a, std::size_t a_step, const float* b, std::size_t b_step,
+                   float* out, std::size_t n, const ops::ActivationParams& act) noexcept {
+  with_binary_kind(op, [&](auto kind) {
+    constexpr ops::BinaryOp K = decltype(kind)::value;
+    if (a_step && b_step) {
+      detail::binary_row<K, 1, 1>(a, b, out, n);
+    } else if (a_step) {
+      detail::binary_row<K, 1, 0>(a, b, out, n);
+    } else if (b_step) {
+      detail::binary_row<K, 0, 1>(a, b, out, n);
+    } else {
+      detail::binary_row<K, 0, 0>(a, b, out, n);
+    }
+  });
+  if (act.kind != ops::Activation::none) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = ops::apply_activation(act, out[i]);
+  }
+}
+
+}  // namespace tinynn::backend
+
+// ---- end tinynn/backends/scalar/eltwise.hpp ----
+
+namespace tinynn::ops {
+
+/// The NumPy broadcast of two shapes, or an error naming the first incompatible dimension pair.
+[[nodiscard]] inline Result<DynShape> broadcast_shapes(const DynShape& a, const DynShape& b) {
+  const std::size_t rank = a.rank() > b.rank() ? a.rank() : b.rank();
+  DynShape out;
+  for (std::size_t i = 0; i < rank; ++i) {
+    const std::int64_t da = i + a.rank() >= rank ? a[i + a.rank() - rank] : 1;
+    const std::int64_t db = i + b.rank() >= rank ? b[i + b.rank() - rank] : 1;
+    if (da != db && da != 1 && db != 1) {
+      return error(ErrorCode::invalid_argument, "shapes ", a, " and ", b, " do not broadcast: dimension ", i,
+                   " of the result is ", da, " in one and ", db, " in the other");
+    }
+    (void)out.push_back(da == 1 ? db : da);
+  }
+  return out;
+}
+
+namespace detail {
+/// Row-major strides of `s` seen from an output of rank `rank` (0 where s broadcasts).
+inline std::array<std::ptrdiff_t, max_rank> broadcast_strides(const DynShape& s, std::size_t rank) noexcept {
+  std::array<std::ptrdiff_t, max_rank> strides{};
+  std::ptrdiff_t running = 1;
+  for (std::size_t k = s.rank(); k-- > 0;) {
+    const std::size_t axis = k + rank - s.rank();
+    strides[axis] = s[k] == 1 ? 0 : running;
+    running *= static_cast<std::ptrdiff_t>(s[k]);
+  }
+  return strides;
+}
+}  // namespace detail
+
+namespace binary {
+
+struct Params {
+  BinaryOp op = BinaryOp::add;
+  ActivationParams activation{};  // fused after the operation
+  DynShape a, b;                  // input shapes
+  DynShape output;                // set by prepare(): the broadcast shape
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// Checks that p.a and p.b broadcast and sets p.output.
+[[nodiscard]] inline Status prepare(Params& p) {
+  auto out = broadcast_shapes(p.a, p.b);
+  if (!out) return out.status();
+  p.output = *out;
+  return {};
+}
+
+/// out = act(a op b) with broadcasting; out may alias an input of the output's shape.
+template <backend::Backend B = backend::native>
+inline void run(const Params& p, const float* a, const float* b, float* out) noexcept {
+  backend::require_compilable<B>();
+  const DynShape& shape = p.output;
+  if (shape.size() == 0) return;
+  const std::size_t rank = shape.rank();
+  const auto sa = detail::broadcast_strides(p.a, rank);
+  const auto sb = detail::broadcast_strides(p.b, rank);
+  detail::StridedLoop<3> loop;
+  for (std::size_t i = 0; i < rank; ++i) {
+    loop.push(static_cast<std::size_t>(shape[i]), {sa[i], sb[i], static_cast<std::ptrdiff_t>(shape.stride(i))});
+  }
+  const std::size_t n = loop.inner_extent();
+  const auto step_a = static_cast<std::size_t>(loop.inner_stride(0));
+  const auto step_b = static_cast<std::size_t>(loop.inner_stride(1));
+  loop.for_each_row([&](const std::array<std::ptrdiff_t, 3>& offset) {
+    backend::binary(B{}, p.op, a + offset[0], step_a, b + offset[1], step_b, out + offset[2], n, p.activation);
+  });
+}
+
+inline void run(backend::BackendId id, const Params& p, const float* a, const float* b, float* out) noexcept {
+  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, a, b, out); });
+}
+
+}  // namespace binary
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/eltwise.hpp ----
 // ---- begin tinynn/ops/fully_connected.hpp ----
 // tinynn — fully connected (dense): out[b][o] = act(bias[o] + sum over i of in[b][i] * w[o][i]).
 // Weights [out_features][in_features] (PyTorch Linear, TFLite FULLY_CONNECTED, ONNX Gemm transB=1),
@@ -1786,6 +2650,967 @@ inline void run(backend::BackendId id, const Params& p, const float* input, cons
 }  // namespace tinynn::ops::fully_connected
 
 // ---- end tinynn/ops/fully_connected.hpp ----
+// ---- begin tinynn/ops/pad.hpp ----
+// tinynn — padding (ONNX Pad; any element type). y has x's shape grown by before+after per axis:
+//   y[o] = x[map(o - before)], map = identity inside x, else constant value / reflect (mirror without
+//   repeating the edge) / edge (nearest element) / wrap. Negative pads crop.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+
+namespace tinynn::ops {
+
+enum class PadMode : std::uint8_t { constant, reflect, edge, wrap };
+namespace detail {
+/// The input index that output index o (already shifted by -before) reads, or -1 for the constant.
+[[nodiscard]] constexpr std::int64_t pad_source(std::int64_t i, std::int64_t dim, PadMode mode) noexcept {
+  if (i >= 0 && i < dim) return i;
+  switch (mode) {
+    case PadMode::constant: return -1;
+    case PadMode::edge: return i < 0 ? 0 : dim - 1;
+    case PadMode::wrap: return ((i % dim) + dim) % dim;
+    case PadMode::reflect: {
+      if (dim == 1) return 0;
+      const std::int64_t period = 2 * (dim - 1);
+      i = ((i % period) + period) % period;
+      return i < dim ? i : period - i;
+    }
+  }
+  return -1;
+}
+}  // namespace detail
+
+namespace pad {
+
+struct Params {
+  PadMode mode = PadMode::constant;
+  DynShape input;
+  DynShape output;                              // set by prepare()
+  std::array<std::int64_t, max_rank> before{};  // set by prepare()
+  std::array<std::int64_t, max_rank> after{};   // set by prepare()
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// ONNX pads: [x1_begin, x2_begin, ..., x1_end, x2_end, ...] for `axes` (empty = all axes).
+[[nodiscard]] inline Status prepare(Params& p, std::span<const std::int64_t> pads,
+                                    std::span<const std::int64_t> axes = {}) {
+  const std::size_t rank = p.input.rank();
+  const std::size_t count = axes.empty() ? rank : axes.size();
+  if (pads.size() != 2 * count) {
+    return error(ErrorCode::invalid_argument, "pad: ", pads.size(), " pads, expected ", 2 * count, " for input ",
+                 p.input);
+  }
+  p.before = {};
+  p.after = {};
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::int64_t axis = axes.empty() ? static_cast<std::int64_t>(k) : detail::normalize_axis(axes[k], rank);
+    if (axis < 0) return error(ErrorCode::invalid_argument, "pad: axis ", axes[k], " is out of range for ", p.input);
+    p.before[static_cast<std::size_t>(axis)] = pads[k];
+    p.after[static_cast<std::size_t>(axis)] = pads[k + count];
+  }
+  p.output = p.input;
+  for (std::size_t i = 0; i < rank; ++i) {
+    const std::int64_t dim = p.input[i];
+    const std::int64_t out = dim + p.before[i] + p.after[i];
+    if (out < 0) {
+      return error(ErrorCode::invalid_argument, "pad: pads ", p.before[i], ", ", p.after[i], " on axis ", i,
+                   " crop more than its length ", dim);
+    }
+    const bool pads_axis = p.before[i] > 0 || p.after[i] > 0;
+    if (p.mode != PadMode::constant && pads_axis && dim == 0) {
+      return error(ErrorCode::invalid_argument, "pad: cannot ", p.mode == PadMode::edge ? "edge" : "reflect/wrap",
+                   "-pad the empty axis ", i, " of ", p.input);
+    }
+    p.output[i] = out;
+  }
+  return {};
+}
+
+/// Pads x into y; `value` fills constant padding.
+template <class T>
+inline void run(const Params& p, const T* x, T* y, T value = T{}) noexcept {
+  const std::size_t size = p.output.size();
+  if (size == 0) return;
+  const std::size_t rank = p.output.rank();
+  if (rank == 0) {
+    *y = *x;
+    return;
+  }
+  const std::size_t inner = static_cast<std::size_t>(p.output[rank - 1]);
+  const std::int64_t in_inner = p.input[rank - 1];
+  const std::int64_t shift = p.before[rank - 1];
+  std::array<std::int64_t, max_rank> index{};
+  for (std::size_t row = 0; row < size / inner; ++row, y += inner) {
+    // Source row: each outer output index maps to an input index (or to the constant).
+    std::int64_t offset = 0;
+    bool constant_row = false;
+    for (std::size_t d = 0; d + 1 < rank; ++d) {
+      const std::int64_t src = detail::pad_source(index[d] - p.before[d], p.input[d], p.mode);
+      if (src < 0) constant_row = true;
+      offset += src * static_cast<std::int64_t>(p.input.stride(d));
+    }
+    if (constant_row) {
+      for (std::size_t i = 0; i < inner; ++i) y[i] = value;
+    } else {
+      const T* in = x + offset;
+      // Output columns [lo, hi) read the input contiguously; the rest go through pad_source.
+      std::int64_t lo = shift < 0 ? 0 : shift;
+      std::int64_t hi = shift + in_inner;
+      if (hi > static_cast<std::int64_t>(inner)) hi = static_cast<std::int64_t>(inner);
+      if (hi < lo) hi = lo;
+      for (std::int64_t o = 0; o < lo; ++o) {
+        const std::int64_t src = detail::pad_source(o - shift, in_inner, p.mode);
+        y[o] = src < 0 ? value : in[src];
+      }
+      if (hi > lo) std::memcpy(y + lo, in + (lo - shift), static_cast<std::size_t>(hi - lo) * sizeof(T));
+      for (std::int64_t o = hi; o < static_cast<std::int64_t>(inner); ++o) {
+        const std::int64_t src = detail::pad_source(o - shift, in_inner, p.mode);
+        y[o] = src < 0 ? value : in[src];
+      }
+    }
+    for (std::size_t d = rank - 1; d-- > 0;) {
+      if (++index[d] < p.output[d]) break;
+      index[d] = 0;
+    }
+  }
+}
+
+}  // namespace pad
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/pad.hpp ----
+// ---- begin tinynn/ops/pool.hpp ----
+// tinynn — 2-D max and average pooling, NHWC.
+//   max:     y[n,oh,ow,c] = max over the window of x[n, oh*sh - pt + kh*dh, ow*sw - pl + kw*dw, c]
+//   average: the window's sum / (count of positions inside the input, or inside input+padding).
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+// ---- begin tinynn/backends/scalar/pool.hpp ----
+// tinynn — scalar pooling row kernels (NHWC: a row is the C channels of one pixel).
+
+#include <cstddef>
+
+namespace tinynn::backend {
+
+/// acc[i] = max(acc[i], x[i]); NaN propagates.
+inline void pool_max_row(scalar, float* TINYNN_RESTRICT acc, const float* TINYNN_RESTRICT x, std::size_t c) noexcept {
+  for (std::size_t i = 0; i < c; ++i) acc[i] = (x[i] > acc[i] || x[i] != x[i]) ? x[i] : acc[i];
+}
+
+/// acc[i] += x[i].
+inline void pool_sum_row(scalar, float* TINYNN_RESTRICT acc, const float* TINYNN_RESTRICT x, std::size_t c) noexcept {
+  for (std::size_t i = 0; i < c; ++i) acc[i] += x[i];
+}
+
+/// y[i] = act(y[i] * scale).
+inline void pool_finish_row(scalar, float* y, float scale, std::size_t c, const ops::ActivationParams& act) noexcept {
+  if (scale != 1.0f) {
+    for (std::size_t i = 0; i < c; ++i) y[i] *= scale;
+  }
+  if (act.kind != ops::Activation::none) {
+    for (std::size_t i = 0; i < c; ++i) y[i] = ops::apply_activation(act, y[i]);
+  }
+}
+
+}  // namespace tinynn::backend
+
+// ---- end tinynn/backends/scalar/pool.hpp ----
+
+namespace tinynn::ops {
+
+enum class PoolKind : std::uint8_t { max, average };
+namespace pool2d {
+
+struct Params {
+  PoolKind kind = PoolKind::max;
+  std::int32_t kernel_h = 1, kernel_w = 1;
+  std::int32_t stride_h = 1, stride_w = 1;
+  std::int32_t dilation_h = 1, dilation_w = 1;
+  Padding2D padding{};
+  bool ceil_mode = false;
+  bool count_include_pad = false;  // average: divide by the window's size within input+padding
+  bool global = false;             // prepare() sets the kernel to the whole input, no padding
+  ActivationParams activation{};   // fused after pooling
+  DynShape input;                  // [N, H, W, C]
+  DynShape output;                 // set by prepare()
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// Validates `p` against p.input and sets p.output (and, for global pooling, the kernel).
+[[nodiscard]] inline Status prepare(Params& p) {
+  if (p.input.rank() != 4) {
+    return error(ErrorCode::invalid_argument, "pool2d: input must be NHWC (rank 4), found shape ", p.input);
+  }
+  if (p.global) {
+    p.kernel_h = static_cast<std::int32_t>(p.input[1]);
+    p.kernel_w = static_cast<std::int32_t>(p.input[2]);
+    p.stride_h = p.stride_w = p.dilation_h = p.dilation_w = 1;
+    p.padding = {};
+    p.ceil_mode = false;
+  }
+  if (p.kernel_h < 1 || p.kernel_w < 1 || p.stride_h < 1 || p.stride_w < 1 || p.dilation_h < 1 || p.dilation_w < 1) {
+    return error(ErrorCode::invalid_argument, "pool2d: kernel ", p.kernel_h, "x", p.kernel_w, ", stride ", p.stride_h,
+                 "x", p.stride_w, ", dilation ", p.dilation_h, "x", p.dilation_w, " must all be >= 1");
+  }
+  const Padding2D& pad = p.padding;
+  if (pad.top < 0 || pad.left < 0 || pad.bottom < 0 || pad.right < 0) {
+    return error(ErrorCode::invalid_argument, "pool2d: negative padding (top ", pad.top, ", left ", pad.left,
+                 ", bottom ", pad.bottom, ", right ", pad.right, ")");
+  }
+  if (pad.top >= (p.kernel_h - 1) * p.dilation_h + 1 || pad.bottom >= (p.kernel_h - 1) * p.dilation_h + 1 ||
+      pad.left >= (p.kernel_w - 1) * p.dilation_w + 1 || pad.right >= (p.kernel_w - 1) * p.dilation_w + 1) {
+    return error(ErrorCode::invalid_argument, "pool2d: padding (top ", pad.top, ", left ", pad.left, ", bottom ",
+                 pad.bottom, ", right ", pad.right, ") must be smaller than the kernel extent ", p.kernel_h, "x",
+                 p.kernel_w);
+  }
+  const std::int64_t oh =
+      window_output_size(p.input[1], p.kernel_h, p.stride_h, p.dilation_h, pad.top, pad.bottom, p.ceil_mode);
+  const std::int64_t ow =
+      window_output_size(p.input[2], p.kernel_w, p.stride_w, p.dilation_w, pad.left, pad.right, p.ceil_mode);
+  if ((oh <= 0 || ow <= 0) && p.input.size() != 0) {
+    return error(ErrorCode::invalid_argument, "pool2d: kernel ", p.kernel_h, "x", p.kernel_w,
+                 " does not fit the padded input ", p.input);
+  }
+  p.output = DynShape{p.input[0], oh < 0 ? 0 : oh, ow < 0 ? 0 : ow, p.input[3]};
+  return {};
+}
+
+/// Pools x (p.input) into y (p.output).
+template <backend::Backend B = backend::native>
+inline void run(const Params& p, const float* x, float* y) noexcept {
+  backend::require_compilable<B>();
+  const std::int64_t batch = p.input[0], h = p.input[1], w = p.input[2];
+  const auto c = static_cast<std::size_t>(p.input[3]);
+  const std::int64_t oh = p.output[1], ow = p.output[2];
+  const bool is_max = p.kind == PoolKind::max;
+  for (std::int64_t n = 0; n < batch; ++n) {
+    const float* image = x + static_cast<std::size_t>(n * h * w) * c;
+    for (std::int64_t oy = 0; oy < oh; ++oy) {
+      const std::int64_t y0 = oy * p.stride_h - p.padding.top;
+      for (std::int64_t ox = 0; ox < ow; ++ox, y += c) {
+        const std::int64_t x0 = ox * p.stride_w - p.padding.left;
+        const float init = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
+        for (std::size_t i = 0; i < c; ++i) y[i] = init;
+        std::int64_t inside = 0, padded = 0;
+        for (std::int32_t ky = 0; ky < p.kernel_h; ++ky) {
+          const std::int64_t iy = y0 + std::int64_t{ky} * p.dilation_h;
+          if (iy >= h + p.padding.bottom) break;
+          const bool row_inside = iy >= 0 && iy < h;
+          for (std::int32_t kx = 0; kx < p.kernel_w; ++kx) {
+            const std::int64_t ix = x0 + std::int64_t{kx} * p.dilation_w;
+            if (ix >= w + p.padding.right) break;
+            ++padded;
+            if (!row_inside || ix < 0 || ix >= w) continue;
+            ++inside;
+            const float* pixel = image + static_cast<std::size_t>(iy * w + ix) * c;
+            if (is_max) {
+              backend::pool_max_row(B{}, y, pixel, c);
+            } else {
+              backend::pool_sum_row(B{}, y, pixel, c);
+            }
+          }
+        }
+        const std::int64_t count = p.count_include_pad ? padded : inside;
+        const float scale = is_max ? 1.0f : (count > 0 ? 1.0f / static_cast<float>(count) : 0.0f);
+        backend::pool_finish_row(B{}, y, scale, c, p.activation);
+      }
+    }
+  }
+}
+
+inline void run(backend::BackendId id, const Params& p, const float* x, float* y) noexcept {
+  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, x, y); });
+}
+
+}  // namespace pool2d
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/pool.hpp ----
+// ---- begin tinynn/ops/reduce.hpp ----
+// tinynn — reductions over any set of axes.
+//   y[kept idx] = fold over the reduced axes of x: sum, mean, max, min, prod, sum of squares,
+//   L1 = sum |x|, L2 = sqrt(sum x^2). keepdims keeps reduced axes as size 1.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+
+namespace tinynn::ops {
+
+enum class ReduceOp : std::uint8_t { sum, mean, max, min, prod, sum_square, l1, l2 };
+namespace detail {
+[[nodiscard]] constexpr float reduce_identity(ReduceOp op) noexcept {
+  switch (op) {
+    case ReduceOp::max: return -std::numeric_limits<float>::infinity();
+    case ReduceOp::min: return std::numeric_limits<float>::infinity();
+    case ReduceOp::prod: return 1.0f;
+    default: return 0.0f;
+  }
+}
+template <ReduceOp Op>
+[[nodiscard]] inline float reduce_step(float acc, float x) noexcept {
+  if constexpr (Op == ReduceOp::max) return (x > acc || x != x) ? x : acc;
+  if constexpr (Op == ReduceOp::min) return (x < acc || x != x) ? x : acc;
+  if constexpr (Op == ReduceOp::prod) return acc * x;
+  if constexpr (Op == ReduceOp::sum_square || Op == ReduceOp::l2) return acc + x * x;
+  if constexpr (Op == ReduceOp::l1) return acc + std::fabs(x);
+  if constexpr (Op == ReduceOp::sum || Op == ReduceOp::mean) return acc + x;
+}
+template <ReduceOp Op, class P>
+inline void reduce_fold(const P& p, const float* x, float* y) noexcept {
+  const std::size_t rank = p.input.rank();
+  std::array<std::ptrdiff_t, max_rank> out_stride{};
+  std::ptrdiff_t running = 1;
+  for (std::size_t i = rank; i-- > 0;) {
+    if (p.axes_mask & (1u << i)) continue;
+    out_stride[i] = running;
+    running *= static_cast<std::ptrdiff_t>(p.input[i]);
+  }
+  StridedLoop<2> loop;
+  for (std::size_t i = 0; i < rank; ++i) {
+    loop.push(static_cast<std::size_t>(p.input[i]), {static_cast<std::ptrdiff_t>(p.input.stride(i)), out_stride[i]});
+  }
+  const std::size_t n = loop.inner_extent();
+  const bool inner_reduced = loop.inner_stride(1) == 0;
+  loop.for_each_row([&](const std::array<std::ptrdiff_t, 2>& offset) {
+    const float* in = x + offset[0];
+    float* out = y + offset[1];
+    if (inner_reduced) {
+      float acc = *out;
+      for (std::size_t i = 0; i < n; ++i) acc = reduce_step<Op>(acc, in[i]);
+      *out = acc;
+    } else {
+      for (std::size_t i = 0; i < n; ++i) out[i] = reduce_step<Op>(out[i], in[i]);
+    }
+  });
+}
+}  // namespace detail
+
+namespace reduce {
+
+struct Params {
+  ReduceOp op = ReduceOp::sum;
+  bool keepdims = true;
+  DynShape input;
+  std::uint32_t axes_mask = 0;  // set by prepare(): bit i = axis i is reduced
+  DynShape output;              // set by prepare()
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// Sets the reduced axes (negative ones count from the end; duplicates are an error) and p.output.
+/// Empty `axes`: every axis is reduced, unless `noop_with_empty_axes` (ONNX), which reduces none.
+[[nodiscard]] inline Status prepare(Params& p, std::span<const std::int64_t> axes, bool noop_with_empty_axes = false) {
+  const std::size_t rank = p.input.rank();
+  std::uint32_t mask = 0;
+  if (axes.empty()) {
+    mask = noop_with_empty_axes ? 0u : (rank ? ((1u << rank) - 1u) : 0u);
+  }
+  for (std::int64_t axis : axes) {
+    const std::int64_t a = detail::normalize_axis(axis, rank);
+    if (a < 0) return error(ErrorCode::invalid_argument, "reduce: axis ", axis, " is out of range for shape ", p.input);
+    if (mask & (1u << a)) return error(ErrorCode::invalid_argument, "reduce: axis ", axis, " is repeated");
+    mask |= 1u << a;
+  }
+  p.axes_mask = mask;
+  p.output = DynShape{};
+  for (std::size_t i = 0; i < rank; ++i) {
+    if (!(mask & (1u << i))) {
+      (void)p.output.push_back(p.input[i]);
+    } else if (p.keepdims) {
+      (void)p.output.push_back(1);
+    }
+  }
+  return {};
+}
+
+/// y = reduce(x) over p's axes (scalar code on every backend for now).
+template <backend::Backend B = backend::native>
+inline void run(const Params& p, const float* x, float* y) noexcept {
+  const std::size_t out_size = p.output.size();
+  const float init = detail::reduce_identity(p.op);
+  for (std::size_t i = 0; i < out_size; ++i) y[i] = init;
+  if (p.input.size() != 0) {
+    switch (p.op) {
+      case ReduceOp::sum: detail::reduce_fold<ReduceOp::sum>(p, x, y); break;
+      case ReduceOp::mean: detail::reduce_fold<ReduceOp::mean>(p, x, y); break;
+      case ReduceOp::max: detail::reduce_fold<ReduceOp::max>(p, x, y); break;
+      case ReduceOp::min: detail::reduce_fold<ReduceOp::min>(p, x, y); break;
+      case ReduceOp::prod: detail::reduce_fold<ReduceOp::prod>(p, x, y); break;
+      case ReduceOp::sum_square: detail::reduce_fold<ReduceOp::sum_square>(p, x, y); break;
+      case ReduceOp::l1: detail::reduce_fold<ReduceOp::l1>(p, x, y); break;
+      case ReduceOp::l2: detail::reduce_fold<ReduceOp::l2>(p, x, y); break;
+    }
+  }
+  if (p.op == ReduceOp::mean) {
+    const std::size_t count = out_size ? p.input.size() / out_size : 0;
+    const float scale = count ? 1.0f / static_cast<float>(count) : std::numeric_limits<float>::quiet_NaN();
+    for (std::size_t i = 0; i < out_size; ++i) y[i] *= scale;
+  } else if (p.op == ReduceOp::l2) {
+    for (std::size_t i = 0; i < out_size; ++i) y[i] = std::sqrt(y[i]);
+  }
+}
+
+inline void run(backend::BackendId id, const Params& p, const float* x, float* y) noexcept {
+  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, x, y); });
+}
+
+}  // namespace reduce
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/reduce.hpp ----
+// ---- begin tinynn/ops/resize.hpp ----
+// tinynn — spatial resize of NHWC images (ONNX Resize over H and W; N and C unchanged).
+//   x_in = transform(x_out, scale, in_len, out_len) per axis (ONNX coordinate_transformation_mode);
+//   nearest: x[round_mode(x_in)]; linear: bilinear blend of the two neighbours per axis (edges clamp).
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+namespace tinynn::ops {
+
+enum class ResizeMode : std::uint8_t { nearest, linear };
+enum class CoordinateTransform : std::uint8_t {
+  half_pixel,
+  pytorch_half_pixel,
+  align_corners,
+  asymmetric,
+  tf_half_pixel_for_nn,
+};
+enum class NearestRounding : std::uint8_t { round_prefer_floor, round_prefer_ceil, floor, ceil };
+namespace detail {
+// Coordinates in double, as ONNX's reference evaluates them: a float computation lands on the other
+// side of a rounding boundary for some scales (e.g. 7/3) and picks another source pixel.
+[[nodiscard]] inline double resize_source(CoordinateTransform t, std::int64_t out, double scale, std::int64_t in_len,
+                                          std::int64_t out_len) noexcept {
+  const auto o = static_cast<double>(out);
+  switch (t) {
+    case CoordinateTransform::half_pixel: return (o + 0.5) / scale - 0.5;
+    case CoordinateTransform::pytorch_half_pixel: return out_len > 1 ? (o + 0.5) / scale - 0.5 : 0.0;
+    case CoordinateTransform::align_corners:
+      return out_len > 1 ? o * static_cast<double>(in_len - 1) / static_cast<double>(out_len - 1) : 0.0;
+    case CoordinateTransform::asymmetric: return o / scale;
+    case CoordinateTransform::tf_half_pixel_for_nn: return (o + 0.5) / scale;
+  }
+  return o;
+}
+[[nodiscard]] inline std::int64_t resize_nearest(NearestRounding r, double v, std::int64_t in_len) noexcept {
+  double i = 0;
+  switch (r) {
+    case NearestRounding::round_prefer_floor: i = (v - std::floor(v) == 0.5) ? std::floor(v) : std::round(v); break;
+    case NearestRounding::round_prefer_ceil: i = (v - std::floor(v) == 0.5) ? std::ceil(v) : std::round(v); break;
+    case NearestRounding::floor: i = std::floor(v); break;
+    case NearestRounding::ceil: i = std::ceil(v); break;
+  }
+  if (!(i >= 0.0)) return 0;
+  if (i >= static_cast<double>(in_len)) return in_len - 1;
+  return static_cast<std::int64_t>(i);
+}
+struct LinearTap {
+  std::int64_t i0, i1;
+  float w1;  // weight of i1; i0 gets 1 - w1
+};
+[[nodiscard]] inline LinearTap resize_linear(double v, std::int64_t in_len) noexcept {
+  const auto hi = static_cast<double>(in_len - 1);
+  v = v < 0.0 ? 0.0 : (v > hi ? hi : v);
+  const auto i0 = static_cast<std::int64_t>(v);
+  const std::int64_t i1 = i0 + 1 < in_len ? i0 + 1 : i0;
+  return {i0, i1, static_cast<float>(v - static_cast<double>(i0))};
+}
+}  // namespace detail
+
+namespace resize {
+
+struct Params {
+  ResizeMode mode = ResizeMode::nearest;
+  CoordinateTransform transform = CoordinateTransform::half_pixel;
+  NearestRounding rounding = NearestRounding::round_prefer_floor;
+  DynShape input;                   // [N, H, W, C]
+  DynShape output;                  // [N, OH, OW, C]: set by prepare() from the scales or given sizes
+  double scale_h = 0, scale_w = 0;  // output/input; 0 = derived from the sizes by prepare()
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// Give either p.scale_h/scale_w (> 0: output = floor(input * scale), ONNX) or output sizes out_h,
+/// out_w (> 0, with p.scale_* = 0: scale = out / in).
+[[nodiscard]] inline Status prepare(Params& p, std::int64_t out_h = 0, std::int64_t out_w = 0) {
+  if (p.input.rank() != 4) {
+    return error(ErrorCode::invalid_argument, "resize: input must be NHWC (rank 4), found ", p.input);
+  }
+  const std::int64_t h = p.input[1], w = p.input[2];
+  if (out_h > 0 && out_w > 0) {
+    if (p.scale_h <= 0) p.scale_h = h ? static_cast<double>(out_h) / static_cast<double>(h) : 1.0;
+    if (p.scale_w <= 0) p.scale_w = w ? static_cast<double>(out_w) / static_cast<double>(w) : 1.0;
+  } else {
+    if (!(p.scale_h > 0) || !(p.scale_w > 0) || !std::isfinite(p.scale_h) || !std::isfinite(p.scale_w)) {
+      return error(ErrorCode::invalid_argument, "resize: scales ", p.scale_h, ", ", p.scale_w,
+                   " must be positive and finite (or give output sizes)");
+    }
+    out_h = static_cast<std::int64_t>(std::floor(static_cast<double>(h) * p.scale_h));
+    out_w = static_cast<std::int64_t>(std::floor(static_cast<double>(w) * p.scale_w));
+  }
+  if (out_h > (std::int64_t{1} << 24) || out_w > (std::int64_t{1} << 24)) {
+    return error(ErrorCode::invalid_argument, "resize: output ", out_h, "x", out_w, " is too large");
+  }
+  if ((h == 0 || w == 0) && out_h * out_w != 0) {
+    return error(ErrorCode::invalid_argument, "resize: cannot resize the empty image ", p.input, " to ", out_h, "x",
+                 out_w);
+  }
+  p.output = DynShape{p.input[0], out_h, out_w, p.input[3]};
+  return {};
+}
+
+/// Resizes x (p.input) into y (p.output).
+template <backend::Backend B = backend::native>
+inline void run(const Params& p, const float* x, float* y) noexcept {
+  const std::int64_t batch = p.input[0], h = p.input[1], w = p.input[2];
+  const std::int64_t oh = p.output[1], ow = p.output[2];
+  const auto c = static_cast<std::size_t>(p.input[3]);
+  for (std::int64_t n = 0; n < batch; ++n) {
+    const float* image = x + static_cast<std::size_t>(n * h * w) * c;
+    for (std::int64_t oy = 0; oy < oh; ++oy) {
+      const double sy = detail::resize_source(p.transform, oy, p.scale_h, h, oh);
+      if (p.mode == ResizeMode::nearest) {
+        const std::int64_t iy = detail::resize_nearest(p.rounding, sy, h);
+        for (std::int64_t ox = 0; ox < ow; ++ox, y += c) {
+          const double sx = detail::resize_source(p.transform, ox, p.scale_w, w, ow);
+          const std::int64_t ix = detail::resize_nearest(p.rounding, sx, w);
+          const float* src = image + static_cast<std::size_t>(iy * w + ix) * c;
+          for (std::size_t i = 0; i < c; ++i) y[i] = src[i];
+        }
+        continue;
+      }
+      const detail::LinearTap ty = detail::resize_linear(sy, h);
+      const float* row0 = image + static_cast<std::size_t>(ty.i0 * w) * c;
+      const float* row1 = image + static_cast<std::size_t>(ty.i1 * w) * c;
+      for (std::int64_t ox = 0; ox < ow; ++ox, y += c) {
+        const detail::LinearTap tx = detail::resize_linear(detail::resize_source(p.transform, ox, p.scale_w, w, ow), w);
+        const float* a = row0 + static_cast<std::size_t>(tx.i0) * c;
+        const float* b = row0 + static_cast<std::size_t>(tx.i1) * c;
+        const float* d = row1 + static_cast<std::size_t>(tx.i0) * c;
+        const float* e = row1 + static_cast<std::size_t>(tx.i1) * c;
+        const float wx1 = tx.w1, wx0 = 1.0f - tx.w1, wy1 = ty.w1, wy0 = 1.0f - ty.w1;
+        for (std::size_t i = 0; i < c; ++i) {
+          y[i] = wy0 * (wx0 * a[i] + wx1 * b[i]) + wy1 * (wx0 * d[i] + wx1 * e[i]);
+        }
+      }
+    }
+  }
+}
+
+inline void run(backend::BackendId id, const Params& p, const float* x, float* y) noexcept {
+  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, x, y); });
+}
+
+}  // namespace resize
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/resize.hpp ----
+// ---- begin tinynn/ops/slice.hpp ----
+// tinynn — strided slice (ONNX Slice; any element type).
+//   y[i_0, ..., i_r] = x[start_0 + i_0*step_0, ..., start_r + i_r*step_r],  steps may be negative;
+//   starts/ends are clamped as ONNX specifies (negative values count from the end).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+
+namespace tinynn::ops {
+namespace slice {
+
+struct Params {
+  DynShape input;
+  DynShape output;                             // set by prepare()
+  std::array<std::int64_t, max_rank> start{};  // set by prepare(): first index per axis
+  std::array<std::int64_t, max_rank> step{};   // set by prepare()
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// ONNX Slice: starts/ends per entry of `axes` (empty axes = 0, 1, ...; empty steps = all 1).
+[[nodiscard]] inline Status prepare(Params& p, std::span<const std::int64_t> starts, std::span<const std::int64_t> ends,
+                                    std::span<const std::int64_t> axes = {}, std::span<const std::int64_t> steps = {}) {
+  const std::size_t rank = p.input.rank();
+  if (starts.size() != ends.size() || (!axes.empty() && axes.size() != starts.size()) ||
+      (!steps.empty() && steps.size() != starts.size()) || starts.size() > rank) {
+    return error(ErrorCode::invalid_argument, "slice: ", starts.size(), " starts, ", ends.size(), " ends, ",
+                 axes.size(), " axes and ", steps.size(), " steps do not match an input of rank ", rank);
+  }
+  p.output = p.input;
+  for (std::size_t i = 0; i < rank; ++i) {
+    p.start[i] = 0;
+    p.step[i] = 1;
+  }
+  std::uint32_t seen = 0;
+  for (std::size_t k = 0; k < starts.size(); ++k) {
+    const std::int64_t axis = detail::normalize_axis(axes.empty() ? static_cast<std::int64_t>(k) : axes[k], rank);
+    if (axis < 0) return error(ErrorCode::invalid_argument, "slice: axis ", axes[k], " is out of range for ", p.input);
+    if (seen & (1u << axis)) return error(ErrorCode::invalid_argument, "slice: axis ", axes[k], " is repeated");
+    seen |= 1u << axis;
+    const std::int64_t step = steps.empty() ? 1 : steps[k];
+    if (step == 0) return error(ErrorCode::invalid_argument, "slice: step 0 on axis ", axis);
+    const std::int64_t dim = p.input[static_cast<std::size_t>(axis)];
+    std::int64_t start = starts[k], end = ends[k];
+    if (start < 0) start += dim;
+    if (end < 0) end += dim;
+    std::int64_t length = 0;
+    if (step > 0) {
+      start = start < 0 ? 0 : (start > dim ? dim : start);
+      end = end < 0 ? 0 : (end > dim ? dim : end);
+      length = end > start ? (end - start + step - 1) / step : 0;
+    } else {
+      start = start < 0 ? 0 : (start > dim - 1 ? dim - 1 : start);
+      end = end < -1 ? -1 : (end > dim - 1 ? dim - 1 : end);
+      length = start > end ? (start - end + (-step) - 1) / (-step) : 0;
+    }
+    if (dim == 0) length = 0;
+    p.start[static_cast<std::size_t>(axis)] = length > 0 ? start : 0;
+    p.step[static_cast<std::size_t>(axis)] = step;
+    p.output[static_cast<std::size_t>(axis)] = length;
+  }
+  return {};
+}
+
+/// Copies the slice of x into y (contiguous, p.output).
+template <class T>
+inline void run(const Params& p, const T* x, T* y) noexcept {
+  if (p.output.size() == 0) return;
+  const std::size_t rank = p.input.rank();
+  std::ptrdiff_t base = 0;
+  detail::StridedLoop<2> loop;
+  for (std::size_t i = 0; i < rank; ++i) {
+    const auto stride = static_cast<std::ptrdiff_t>(p.input.stride(i));
+    base += p.start[i] * stride;
+    loop.push(static_cast<std::size_t>(p.output[i]),
+              {p.step[i] * stride, static_cast<std::ptrdiff_t>(p.output.stride(i))});
+  }
+  const std::size_t n = loop.inner_extent();
+  const std::ptrdiff_t step = loop.inner_stride(0);
+  loop.for_each_row([&](const std::array<std::ptrdiff_t, 2>& offset) {
+    const T* in = x + base + offset[0];
+    T* out = y + offset[1];
+    if (step == 1) {
+      std::memcpy(out, in, n * sizeof(T));
+    } else {
+      for (std::size_t i = 0; i < n; ++i) out[i] = in[static_cast<std::ptrdiff_t>(i) * step];
+    }
+  });
+}
+
+}  // namespace slice
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/slice.hpp ----
+// ---- begin tinynn/ops/softmax.hpp ----
+// tinynn — softmax and log-softmax over one axis, numerically stable.
+//   softmax: y = exp(x - max) / sum(exp(x - max));  log-softmax: y = x - max - log(sum(exp(x - max)))
+//   (ONNX opset < 13 "coerced 2-D" semantics: set flatten_from_axis, the axis becomes all dims >= axis).
+
+#include <cstddef>
+#include <cstdint>
+
+// ---- begin tinynn/backends/scalar/softmax.hpp ----
+// tinynn — scalar softmax over one contiguous row, numerically stable (the maximum is subtracted
+// before exponentiating): y = exp(x - m) / sum exp(x - m), log-softmax y = (x - m) - log(sum).
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+
+namespace tinynn::backend {
+
+/// Softmax (or log-softmax) of x[0], x[stride], ..., x[(n-1)*stride] into y at the same offsets.
+/// x == y is allowed.
+inline void softmax_row(scalar, const float* x, float* y, std::size_t n, std::size_t stride, bool log) noexcept {
+  if (n == 0) return;
+  float m = -std::numeric_limits<float>::infinity();
+  for (std::size_t i = 0; i < n; ++i) m = x[i * stride] > m ? x[i * stride] : m;
+  if (m == -std::numeric_limits<float>::infinity()) m = 0.0f;  // all -inf: keep exp finite
+  float sum = 0.0f;
+  if (log) {
+    for (std::size_t i = 0; i < n; ++i) sum += std::exp(x[i * stride] - m);
+    // (x - m) - log(sum), not x - (m + log(sum)): the latter loses log(sum) next to a large m.
+    const float log_sum = std::log(sum);
+    for (std::size_t i = 0; i < n; ++i) y[i * stride] = (x[i * stride] - m) - log_sum;
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const float e = std::exp(x[i * stride] - m);
+    y[i * stride] = e;
+    sum += e;
+  }
+  const float inverse = 1.0f / sum;
+  for (std::size_t i = 0; i < n; ++i) y[i * stride] *= inverse;
+}
+
+}  // namespace tinynn::backend
+
+// ---- end tinynn/backends/scalar/softmax.hpp ----
+
+namespace tinynn::ops {
+namespace softmax {
+
+struct Params {
+  std::int64_t axis = -1;          // may be negative; prepare() normalises it
+  bool log = false;                // log-softmax
+  bool flatten_from_axis = false;  // ONNX opset < 13: normalise over all dims from `axis` on
+  DynShape shape;                  // input and output shape
+  // set by prepare(): the tensor seen as [outer, n, inner], normalised over n
+  std::size_t outer = 0, n = 0, inner = 0;
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+[[nodiscard]] inline Status prepare(Params& p) {
+  const std::size_t rank = p.shape.rank();
+  const std::int64_t axis = detail::normalize_axis(p.axis, rank == 0 ? 1 : rank);
+  if (axis < 0) {
+    return error(ErrorCode::invalid_argument, p.log ? "log_softmax" : "softmax", ": axis ", p.axis,
+                 " is out of range for shape ", p.shape);
+  }
+  p.axis = axis;
+  const auto a = static_cast<std::size_t>(axis);
+  if (rank == 0) {
+    p.outer = p.n = p.inner = 1;
+  } else if (p.flatten_from_axis) {
+    p.outer = detail::dims_product(p.shape, 0, a);
+    p.n = detail::dims_product(p.shape, a, rank);
+    p.inner = 1;
+  } else {
+    p.outer = detail::dims_product(p.shape, 0, a);
+    p.n = static_cast<std::size_t>(p.shape[a]);
+    p.inner = detail::dims_product(p.shape, a + 1, rank);
+  }
+  return {};
+}
+
+/// y = softmax(x) (or log-softmax); x == y is allowed.
+template <backend::Backend B = backend::native>
+inline void run(const Params& p, const float* x, float* y) noexcept {
+  backend::require_compilable<B>();
+  const std::size_t block = p.n * p.inner;
+  for (std::size_t o = 0; o < p.outer; ++o) {
+    if (p.inner == 1) {
+      backend::softmax_row(B{}, x + o * block, y + o * block, p.n, 1, p.log);
+    } else {
+      for (std::size_t j = 0; j < p.inner; ++j) {
+        backend::softmax_row(backend::scalar{}, x + o * block + j, y + o * block + j, p.n, p.inner, p.log);
+      }
+    }
+  }
+}
+
+inline void run(backend::BackendId id, const Params& p, const float* x, float* y) noexcept {
+  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, x, y); });
+}
+
+}  // namespace softmax
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/softmax.hpp ----
+// ---- begin tinynn/ops/split.hpp ----
+// tinynn — split along one axis into consecutive parts (any element type).
+//   y_k[..., i, ...] = x[..., off_k + i, ...],  off_k = sizes[0] + ... + sizes[k-1];
+//   the sizes must add up to the axis length (equal parts when none are given).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+
+namespace tinynn::ops {
+namespace split {
+
+struct Params {
+  std::int64_t axis = 0;  // may be negative; prepare() normalises it
+  DynShape input;
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// Checks `sizes` (one per output; empty = equal parts, ONNX: the last part may be smaller when
+/// the length does not divide) and writes each output's shape to outputs[k].
+[[nodiscard]] inline Status prepare(Params& p, std::span<const std::int64_t> sizes, std::span<DynShape> outputs) {
+  const std::int64_t axis = detail::normalize_axis(p.axis, p.input.rank());
+  if (axis < 0) return error(ErrorCode::invalid_argument, "split: axis ", p.axis, " is out of range for ", p.input);
+  if (outputs.empty()) return error(ErrorCode::invalid_argument, "split: no outputs");
+  p.axis = axis;
+  const std::int64_t length = p.input[static_cast<std::size_t>(axis)];
+  if (!sizes.empty() && sizes.size() != outputs.size()) {
+    return error(ErrorCode::invalid_argument, "split: ", sizes.size(), " sizes for ", outputs.size(), " outputs");
+  }
+  const auto parts = static_cast<std::int64_t>(outputs.size());
+  const std::int64_t equal = (length + parts - 1) / parts;
+  std::int64_t total = 0;
+  for (std::size_t k = 0; k < outputs.size(); ++k) {
+    std::int64_t size = sizes.empty() ? equal : sizes[k];
+    if (sizes.empty() && total + size > length) size = length - total;
+    if (size < 0) return error(ErrorCode::invalid_argument, "split: negative size ", size, " for output ", k);
+    outputs[k] = p.input;
+    outputs[k][static_cast<std::size_t>(axis)] = size;
+    total += size;
+  }
+  if (total != length) {
+    return error(ErrorCode::invalid_argument, "split: sizes add up to ", total, ", expected the length ", length,
+                 " of axis ", axis, " of ", p.input);
+  }
+  return {};
+}
+
+/// Copies x into outputs[k] (of shape shapes[k], as prepare() wrote them).
+template <class T>
+inline void run(const Params& p, const T* x, std::span<T* const> outputs, std::span<const DynShape> shapes) noexcept {
+  const auto axis = static_cast<std::size_t>(p.axis);
+  const std::size_t outer = detail::dims_product(p.input, 0, axis);
+  const std::size_t inner = detail::dims_product(p.input, axis + 1, p.input.rank());
+  const std::size_t in_row = static_cast<std::size_t>(p.input[axis]) * inner;
+  std::size_t offset = 0;
+  for (std::size_t k = 0; k < outputs.size(); ++k) {
+    const std::size_t row = static_cast<std::size_t>(shapes[k][axis]) * inner;
+    if (row != 0) {
+      for (std::size_t o = 0; o < outer; ++o)
+        std::memcpy(outputs[k] + o * row, x + o * in_row + offset, row * sizeof(T));
+    }
+    offset += row;
+  }
+}
+
+}  // namespace split
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/split.hpp ----
+// ---- begin tinynn/ops/transpose.hpp ----
+// tinynn — transpose by any permutation (any element type).
+//   y[i_0, ..., i_{r-1}] = x[j] with j[perm[k]] = i_k,  i.e. y's axis k is x's axis perm[k];
+//   NHWC->NCHW is perm {0,3,1,2}, NCHW->NHWC is {0,2,3,1}. Both become cache-blocked 2-D transposes.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+
+namespace tinynn::ops {
+namespace detail {
+template <class T>
+inline void transpose_tile(const T* TINYNN_RESTRICT x, std::ptrdiff_t x_row_stride, T* TINYNN_RESTRICT y,
+                           std::ptrdiff_t y_col_stride, std::size_t rows, std::size_t cols) noexcept {
+  // y[c * y_col_stride + r] = x[r * x_row_stride + c], in tiles that stay in L1.
+  constexpr std::size_t tile = 16;
+  for (std::size_t r0 = 0; r0 < rows; r0 += tile) {
+    const std::size_t r1 = r0 + tile < rows ? r0 + tile : rows;
+    for (std::size_t c0 = 0; c0 < cols; c0 += tile) {
+      const std::size_t c1 = c0 + tile < cols ? c0 + tile : cols;
+      for (std::size_t c = c0; c < c1; ++c) {
+        T* out = y + static_cast<std::ptrdiff_t>(c) * y_col_stride;
+        for (std::size_t r = r0; r < r1; ++r) out[r] = x[static_cast<std::ptrdiff_t>(r) * x_row_stride + c];
+      }
+    }
+  }
+}
+}  // namespace detail
+
+namespace transpose {
+
+struct Params {
+  DynShape input;
+  DynShape output;                            // set by prepare()
+  std::array<std::uint8_t, max_rank> perm{};  // set by prepare()
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// `perm` must be a permutation of 0..rank-1 (negative entries count from the end); empty = reverse.
+[[nodiscard]] inline Status prepare(Params& p, std::span<const std::int64_t> perm) {
+  const std::size_t rank = p.input.rank();
+  if (!perm.empty() && perm.size() != rank) {
+    return error(ErrorCode::invalid_argument, "transpose: permutation of ", perm.size(), " axes for input ", p.input);
+  }
+  std::uint32_t seen = 0;
+  p.output = p.input;
+  for (std::size_t k = 0; k < rank; ++k) {
+    const std::int64_t a =
+        perm.empty() ? static_cast<std::int64_t>(rank - 1 - k) : detail::normalize_axis(perm[k], rank);
+    if (a < 0 || (seen & (1u << a))) {
+      return error(ErrorCode::invalid_argument, "transpose: entry ", k, " (", perm[k],
+                   ") of the permutation is out of range or repeated for input ", p.input);
+    }
+    seen |= 1u << a;
+    p.perm[k] = static_cast<std::uint8_t>(a);
+    p.output[k] = p.input[static_cast<std::size_t>(a)];
+  }
+  return {};
+}
+
+template <class T>
+inline void run(const Params& p, const T* x, T* y) noexcept {
+  if (p.output.size() == 0) return;
+  const std::size_t rank = p.input.rank();
+  detail::StridedLoop<2> loop;
+  for (std::size_t k = 0; k < rank; ++k) {
+    loop.push(static_cast<std::size_t>(p.output[k]), {static_cast<std::ptrdiff_t>(p.input.stride(p.perm[k])),
+                                                      static_cast<std::ptrdiff_t>(p.output.stride(k))});
+  }
+  const std::size_t n = loop.inner_extent();
+  const std::ptrdiff_t in_step = loop.inner_stride(0);
+  if (in_step == 1 || loop.rank < 2) {
+    loop.for_each_row([&](const std::array<std::ptrdiff_t, 2>& offset) {
+      if (in_step == 1) {
+        std::memcpy(y + offset[1], x + offset[0], n * sizeof(T));
+      } else {
+        for (std::size_t i = 0; i < n; ++i)
+          y[offset[1] + static_cast<std::ptrdiff_t>(i)] = x[offset[0] + static_cast<std::ptrdiff_t>(i) * in_step];
+      }
+    });
+    return;
+  }
+  // The output's innermost axis walks x with a stride: find the axis that walks x contiguously and
+  // transpose the (that axis, innermost axis) planes in tiles.
+  std::size_t k = 0;
+  while (k + 1 < loop.rank && loop.stride[0][k] != 1) ++k;
+  if (k + 1 == loop.rank) {  // no contiguous axis in x (cannot happen for a permutation); gather
+    loop.for_each_row([&](const std::array<std::ptrdiff_t, 2>& offset) {
+      for (std::size_t i = 0; i < n; ++i)
+        y[offset[1] + static_cast<std::ptrdiff_t>(i)] = x[offset[0] + static_cast<std::ptrdiff_t>(i) * in_step];
+    });
+    return;
+  }
+  detail::StridedLoop<2> outer;
+  for (std::size_t d = 0; d + 1 < loop.rank; ++d) {
+    if (d != k) outer.push(loop.extent[d], {loop.stride[0][d], loop.stride[1][d]});
+  }
+  const std::size_t rows = n, cols = loop.extent[k];
+  const std::ptrdiff_t y_col_stride = loop.stride[1][k];
+  // Visit every element of `outer` (for_each_row walks all but its innermost axis, so add it back).
+  const std::size_t outer_inner = outer.inner_extent();
+  const std::ptrdiff_t outer_in = outer.inner_stride(0), outer_out = outer.inner_stride(1);
+  outer.for_each_row([&](const std::array<std::ptrdiff_t, 2>& offset) {
+    for (std::size_t j = 0; j < outer_inner; ++j) {
+      const auto jj = static_cast<std::ptrdiff_t>(j);
+      detail::transpose_tile(x + offset[0] + jj * outer_in, in_step, y + offset[1] + jj * outer_out, y_col_stride, rows,
+                             cols);
+    }
+  });
+}
+
+}  // namespace transpose
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/transpose.hpp ----
 // ---- begin tinynn/quant.hpp ----
 // tinynn — quantization parameters (the TFLite int8 scheme, ../shared/DESIGN.md "Quantization"):
 //   real_value = scale * (int8_value - zero_point)
@@ -1822,225 +3647,6 @@ struct PerChannelQuant {
 }  // namespace tinynn
 
 // ---- end tinynn/quant.hpp ----
-// ---- begin tinynn/shape.hpp ----
-// tinynn — shapes. Shape<Dims...> is known at compile time (rank, size, row-major strides);
-// DynShape is the runtime shape: a fixed-capacity array (no heap, rank <= max_rank) whose element
-// count is computed with overflow checks, because runtime shapes come from untrusted model files.
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <initializer_list>
-#include <limits>
-#include <span>
-#include <type_traits>
-
-namespace tinynn {
-
-template <std::size_t... Dims>
-struct Shape {
-  static constexpr std::size_t rank = sizeof...(Dims);
-  static constexpr std::array<std::size_t, rank> dims = {Dims...};
-  static constexpr std::size_t size = (std::size_t{1} * ... * Dims);
-
-  /// Dimension I (compile-time index).
-  template <std::size_t I>
-  requires(I < rank) static constexpr std::size_t dim = dims[I];
-
-  /// Row-major stride of dimension I, in elements.
-  template <std::size_t I>
-  requires(I < rank) static constexpr std::size_t stride = [] {
-    std::size_t s = 1;
-    for (std::size_t d = I + 1; d < rank; ++d) s *= dims[d];
-    return s;
-  }();
-
-  static constexpr std::array<std::size_t, rank> strides = [] {
-    std::array<std::size_t, rank> s{};
-    std::size_t running = 1;
-    for (std::size_t d = rank; d-- > 0;) {
-      s[d] = running;
-      running *= dims[d];
-    }
-    return s;
-  }();
-
-  /// Flat row-major offset of a multi-index.
-  template <class... Index>
-  requires(sizeof...(Index) == rank && (std::is_integral_v<Index> && ...)) static constexpr std::size_t
-      offset(Index... index) noexcept {
-    const std::array<std::size_t, rank> idx = {static_cast<std::size_t>(index)...};
-    std::size_t flat = 0;
-    for (std::size_t d = 0; d < rank; ++d) {
-      TINYNN_ASSERT(idx[d] < dims[d]);
-      flat += idx[d] * strides[d];
-    }
-    return flat;
-  }
-};
-
-template <std::size_t... A, std::size_t... B>
-constexpr bool operator==(Shape<A...>, Shape<B...>) noexcept {
-  if constexpr (sizeof...(A) != sizeof...(B)) {
-    return false;
-  } else {
-    return ((A == B) && ...);
-  }
-}
-
-namespace detail {
-template <class T>
-struct is_shape : std::false_type {};
-template <std::size_t... Dims>
-struct is_shape<Shape<Dims...>> : std::true_type {};
-}  // namespace detail
-
-/// A compile-time Shape<...>.
-template <class S>
-concept StaticShape = detail::is_shape<S>::value;
-
-template <StaticShape A, StaticShape B>
-inline constexpr bool same_shape_v = (A{} == B{});
-
-/// Runtime shape: rank <= max_rank, dims >= 0 (0 allowed: empty tensors).
-class DynShape {
- public:
-  constexpr DynShape() noexcept = default;
-  constexpr DynShape(std::initializer_list<std::int64_t> dims) noexcept {
-    TINYNN_ASSERT(dims.size() <= max_rank);
-    for (std::int64_t d : dims) {
-      if (rank_ < max_rank) dims_[rank_++] = d;
-    }
-  }
-
-  /// Builds a shape from untrusted dimensions: rank and every dimension are checked.
-  [[nodiscard]] static Result<DynShape> from(std::span<const std::int64_t> dims) {
-    if (dims.size() > max_rank) {
-      return error(ErrorCode::unsupported, "rank ", dims.size(), " exceeds tinynn's maximum rank ", max_rank);
-    }
-    DynShape shape;
-    for (std::int64_t d : dims) {
-      if (d < 0) return error(ErrorCode::invalid_argument, "negative dimension ", d);
-      shape.dims_[shape.rank_++] = d;
-    }
-    TINYNN_RETURN_IF_ERROR(shape.element_count().status());
-    return shape;
-  }
-
-  template <std::size_t... Dims>
-  static constexpr DynShape of(Shape<Dims...>) noexcept {
-    return DynShape{static_cast<std::int64_t>(Dims)...};
-  }
-
-  [[nodiscard]] constexpr std::size_t rank() const noexcept { return rank_; }
-  [[nodiscard]] constexpr std::int64_t operator[](std::size_t i) const noexcept {
-    TINYNN_ASSERT(i < rank_);
-    return dims_[i];
-  }
-  [[nodiscard]] constexpr std::int64_t& operator[](std::size_t i) noexcept {
-    TINYNN_ASSERT(i < rank_);
-    return dims_[i];
-  }
-  [[nodiscard]] constexpr std::span<const std::int64_t> dims() const noexcept { return {dims_.data(), rank_}; }
-  [[nodiscard]] constexpr const std::int64_t* begin() const noexcept { return dims_.data(); }
-  [[nodiscard]] constexpr const std::int64_t* end() const noexcept { return dims_.data() + rank_; }
-
-  /// Appends a dimension; fails past max_rank.
-  [[nodiscard]] constexpr bool push_back(std::int64_t d) noexcept {
-    if (rank_ >= max_rank) return false;
-    dims_[rank_++] = d;
-    return true;
-  }
-
-  /// Number of elements, or an error if a dimension is negative or the product overflows
-  /// (the product must also fit in a byte count of 8-byte elements).
-  [[nodiscard]] Result<std::size_t> element_count() const {
-    constexpr std::uint64_t limit = std::numeric_limits<std::int64_t>::max() / 8;
-    std::uint64_t count = 1;
-    for (std::size_t i = 0; i < rank_; ++i) {
-      if (dims_[i] < 0) return error(ErrorCode::invalid_argument, "negative dimension ", dims_[i]);
-      const auto d = static_cast<std::uint64_t>(dims_[i]);
-      if (d != 0 && count > limit / d) {
-        return error(ErrorCode::out_of_memory, "element count of shape ", to_string_pieces(), " overflows");
-      }
-      count *= d;
-    }
-    return static_cast<std::size_t>(count);
-  }
-
-  /// Element count for shapes already validated (from(), or built by tinynn).
-  [[nodiscard]] constexpr std::size_t size() const noexcept {
-    std::size_t count = 1;
-    for (std::size_t i = 0; i < rank_; ++i) count *= static_cast<std::size_t>(dims_[i]);
-    return count;
-  }
-
-  /// Row-major stride of dimension i, in elements.
-  [[nodiscard]] constexpr std::size_t stride(std::size_t i) const noexcept {
-    std::size_t s = 1;
-    for (std::size_t d = i + 1; d < rank_; ++d) s *= static_cast<std::size_t>(dims_[d]);
-    return s;
-  }
-
-#ifndef TINYNN_STRIP_ERROR_STRINGS
-  friend void append_piece(std::string& out, const DynShape& shape) { out.append(shape.str().view()); }
-#endif
-
-  friend constexpr bool operator==(const DynShape& a, const DynShape& b) noexcept {
-    if (a.rank_ != b.rank_) return false;
-    for (std::size_t i = 0; i < a.rank_; ++i) {
-      if (a.dims_[i] != b.dims_[i]) return false;
-    }
-    return true;
-  }
-
-  /// "[1, 3, 224, 224]" (for messages; fixed capacity, no heap).
-  struct Text {
-    std::array<char, max_rank * 21 + 4> chars{};
-    [[nodiscard]] constexpr std::string_view view() const noexcept { return chars.data(); }
-#ifndef TINYNN_STRIP_ERROR_STRINGS
-    friend void append_piece(std::string& out, const Text& text) { out.append(text.view()); }
-#endif
-  };
-  [[nodiscard]] constexpr Text to_string_pieces() const noexcept {
-    Text text;
-    std::size_t n = 0;
-    auto put = [&](char c) {
-      if (n + 1 < text.chars.size()) text.chars[n++] = c;
-    };
-    put('[');
-    for (std::size_t i = 0; i < rank_; ++i) {
-      if (i) {
-        put(',');
-        put(' ');
-      }
-      std::int64_t v = dims_[i];
-      if (v < 0) {
-        put('-');
-        v = -v;
-      }
-      char digits[20];
-      int count = 0;
-      do {
-        digits[count++] = static_cast<char>('0' + v % 10);
-        v /= 10;
-      } while (v && count < 20);
-      while (count) put(digits[--count]);
-    }
-    put(']');
-    text.chars[n] = '\0';
-    return text;
-  }
-  [[nodiscard]] constexpr Text str() const noexcept { return to_string_pieces(); }
-
- private:
-  std::array<std::int64_t, max_rank> dims_{};
-  std::size_t rank_ = 0;
-};
-
-}  // namespace tinynn
-
-// ---- end tinynn/shape.hpp ----
 // ---- begin tinynn/tensor.hpp ----
 // tinynn — tensors. Tensor<T, S> owns 64-byte-aligned storage of a compile-time shape;
 // TensorView<T, S> points at such storage without owning it; TensorRef is the runtime view
