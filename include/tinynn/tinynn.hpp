@@ -18,6 +18,7 @@
 #include "tinynn/ops/pool.hpp"
 #include "tinynn/ops/reduce.hpp"
 #include "tinynn/ops/resize.hpp"
+#include "tinynn/ops/rnn.hpp"
 #include "tinynn/ops/slice.hpp"
 #include "tinynn/ops/softmax.hpp"
 #include "tinynn/ops/split.hpp"
