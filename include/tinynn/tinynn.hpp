@@ -6,6 +6,7 @@
 #include "tinynn/backends/tags.hpp"
 #include "tinynn/config.hpp"
 #include "tinynn/dtype.hpp"
+#include "tinynn/nn.hpp"
 #include "tinynn/ops/activation.hpp"
 #include "tinynn/ops/batch_norm.hpp"
 #include "tinynn/ops/concat.hpp"

@@ -607,245 +607,247 @@ static_assert(sizeof(i64::value_type) == dtype_size(DType::i64));
 }  // namespace tinynn
 
 // ---- end tinynn/dtype.hpp ----
-// ---- begin tinynn/ops/activation.hpp ----
-// tinynn — unary elementwise activations and math functions.
-//   y[i] = f(x[i]),  f one of UnaryOp (relu, clip, sigmoid, tanh, gelu, exp, log, ...; see
-//   ops/detail/elementwise_kinds.hpp); PRelu (slope broadcast over x) is BinaryOp::prelu in eltwise.hpp.
+// ---- begin tinynn/nn.hpp ----
+// tinynn — static networks: a network is a C++ type (../shared/DESIGN.md "Static networks").
+//   layers (nn/layers.hpp), combinators (nn/combinators.hpp), the network facade and compile-time
+//   arena plan (nn/network.hpp, nn/plan.hpp). One include for all of it.
 
-#include <cmath>
+// ---- begin tinynn/nn/combinators.hpp ----
+// tinynn — combinators of static-network layers:
+//   Sequential<L...>        the layers one after another. Conv2D/DepthwiseConv2D/Dense followed by
+//                           BatchNorm and/or an activation become one kernel call (the BatchNorm is
+//                           folded into the weights by fold(), the activation into the epilogue).
+//   Add<Branches...>        the elementwise sum of the branches, each applied to the same input.
+//   Residual<Block, Short>  Block(x) + Short(x), Short = Identity by default (projection: a conv).
+//   Concat<Branches...>     the branches' outputs side by side on the last (channel) axis.
+// Each is itself a layer, so they nest. A Sequential whose first layer is an Input is a network
+// (nn/network.hpp adds Params, Arena, arena_bytes, run()).
+
+#include <array>
 #include <cstddef>
-
-// ---- begin tinynn/backends/scalar/activation.hpp ----
-// tinynn — scalar unary elementwise kernel; unary_value() is the definition of every UnaryOp that
-// the SIMD backends must agree with (within the tolerance stated in their math.hpp).
-
-#include <cmath>
-#include <cstddef>
+#include <span>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
-// ---- begin tinynn/backends/scalar/math.hpp ----
-// tinynn — scalar transcendentals: the definitions every vectorised backend is measured against.
-// They are the C library's float functions (correctly rounded or within 1-2 ulp on glibc/newlib),
-// with the numerically stable forms of sigmoid and softplus.
+// ---- begin tinynn/nn/layer.hpp ----
+// tinynn — what a static-network layer is. A layer is a type (Conv2D<16, 3, 3, Same, ReLU>);
+// binding it to an input spec (dtype + compile-time shape) gives a "bound layer" with everything a
+// network needs to know before it runs:
+//
+//   template <class In> struct Layer::bind {
+//     using input = In;  using output = Spec<dtype, Shape<...>>;   // shape errors: static_assert
+//     using Params = ...;   // what run() reads (an aggregate; constexpr-able, so it can live in flash)
+//     using Trained = ...;  // what a trainer exports (differs from Params for BatchNorm)
+//     static constexpr Params fold(const Trained&);
+//     static constexpr std::size_t param_count, macs, step_count;
+//     static constexpr std::size_t describe(Graph<N>&, std::size_t input_buffer);  // -> output buffer
+//     template <class Top, std::size_t Step, class Backend>
+//     static const output_element* run(const Params&, std::byte* arena, const input_element* in);
+//   };
+//
+// Layers with one kernel call derive their describe()/run() from SingleStep (below); combinators
+// (Sequential, Add, Residual, Concat) compose them. New dtypes (nn/quantized.hpp) add layers with
+// the same protocol.
 
-#include <cmath>
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 
-namespace tinynn::backend::math {
+// ---- begin tinynn/nn/plan.hpp ----
+// tinynn — compile-time arena planning for static networks. A network describes itself as a list
+// of steps (one kernel call each) over buffers: buffer 0 is the caller's input (never in the arena),
+// step s writes buffer s + 1 and reads earlier buffers. The planner merges a step's output into an
+// input that dies at that step when the op can run in place, gives every remaining buffer and every
+// step's scratch a lifetime [first step, last step], and places them greedily (largest first, lowest
+// free offset) so that buffers whose lifetimes overlap never overlap in memory. Everything here is
+// constexpr: Net::arena_bytes is the exact figure, known before the program runs.
 
-[[nodiscard]] inline float sigmoid(float x) noexcept {
-  if (x >= 0.0f) return 1.0f / (1.0f + std::exp(-x));
-  const float e = std::exp(x);
-  return e / (1.0f + e);
-}
-
-[[nodiscard]] inline float softplus(float x) noexcept {
-  return x > 0.0f ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
-}
-
-/// 0.5 x (1 + erf(x / sqrt 2)) = 0.5 x erfc(-x / sqrt 2): erfc keeps the negative tail accurate.
-[[nodiscard]] inline float gelu_erf(float x) noexcept { return 0.5f * x * std::erfc(x * -0.70710678118654752440f); }
-
-/// 0.5 x (1 + tanh(u)) = x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): no cancellation for x < 0.
-[[nodiscard]] inline float gelu_tanh(float x) noexcept {
-  constexpr float sqrt_2_over_pi = 0.79788456080286535588f;
-  return x * sigmoid(2.0f * sqrt_2_over_pi * (x + 0.044715f * x * x * x));
-}
-
-}  // namespace tinynn::backend::math
-
-// ---- end tinynn/backends/scalar/math.hpp ----
-// ---- begin tinynn/ops/detail/elementwise_kinds.hpp ----
-// tinynn — the kinds of elementwise operation (shared by ops/ and the backend kernels that
-// implement them), with the parameters a kind reads.
-
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
-namespace tinynn::ops {
+namespace tinynn::nn {
 
-/// Unary elementwise functions. Parameters (UnaryParams::alpha / beta) where a kind has them:
-///   clip: [alpha, beta]; leaky_relu, elu: alpha; selu: alpha, beta = gamma;
-///   hard_sigmoid: max(0, min(1, alpha*x + beta)).
-enum class UnaryOp : std::uint8_t {
-  identity,
-  relu,
-  relu6,
-  clip,
-  leaky_relu,
-  elu,
-  selu,
-  sigmoid,
-  tanh,
-  hard_sigmoid,
-  hard_swish,
-  silu,
-  gelu_erf,
-  gelu_tanh,
-  erf,
-  exp,
-  log,
-  sqrt,
-  abs,
-  neg,
-  reciprocal,
-  softplus,
+/// Most inputs one step reads (Add / Concat of this many branches).
+inline constexpr std::size_t max_step_inputs = 8;
+
+struct StepInfo {
+  std::array<std::size_t, max_step_inputs> inputs{};  // buffer ids read
+  std::size_t input_count = 0;
+  std::size_t output_bytes = 0;
+  std::size_t scratch_bytes = 0;
+  bool in_place = false;  // the output may share the storage of a same-sized input that dies here
 };
 
-/// Binary elementwise functions with NumPy broadcasting; prelu is x < 0 ? slope*x : x with
-/// a = x, b = slope. min/max propagate NaN (as numpy.minimum/maximum).
-/// A unary function with its parameters (the params struct of ops/activation.hpp).
-struct UnaryParams {
-  UnaryOp kind = UnaryOp::identity;
-  float alpha = 0.0f;
-  float beta = 0.0f;
+/// The steps of a network, in execution order. Built by each layer's describe().
+template <std::size_t StepCount>
+struct Graph {
+  std::array<StepInfo, (StepCount > 0 ? StepCount : 1)> steps{};
+  std::size_t count = 0;
+  std::size_t input_bytes = 0;
+  std::size_t output_buffer = 0;
 
-  friend constexpr bool operator==(const UnaryParams&, const UnaryParams&) = default;
-
-  static constexpr UnaryParams of(UnaryOp kind) noexcept { return {kind, 0.0f, 0.0f}; }
-  static constexpr UnaryParams clip(float lo, float hi) noexcept { return {UnaryOp::clip, lo, hi}; }
-  static constexpr UnaryParams leaky_relu(float slope = 0.01f) noexcept { return {UnaryOp::leaky_relu, slope, 0.0f}; }
-  static constexpr UnaryParams elu(float alpha = 1.0f) noexcept { return {UnaryOp::elu, alpha, 0.0f}; }
-  /// ONNX defaults: alpha = 1.67326319217681884765625, gamma = 1.05070102214813232421875.
-  static constexpr UnaryParams selu(float alpha = 1.67326319217681884765625f,
-                                    float gamma = 1.05070102214813232421875f) noexcept {
-    return {UnaryOp::selu, alpha, gamma};
+  /// Appends a step; returns the id of the buffer it writes.
+  constexpr std::size_t add(const StepInfo& step) {
+    steps[count] = step;
+    return ++count;
   }
-  /// ONNX defaults alpha = 0.2, beta = 0.5.
-  static constexpr UnaryParams hard_sigmoid(float alpha = 0.2f, float beta = 0.5f) noexcept {
-    return {UnaryOp::hard_sigmoid, alpha, beta};
+  constexpr std::size_t bytes_of(std::size_t buffer) const {
+    return buffer == 0 ? input_bytes : steps[buffer - 1].output_bytes;
   }
 };
 
-enum class BinaryOp : std::uint8_t { add, sub, mul, div, min, max, pow, prelu };
+template <std::size_t StepCount>
+struct Plan {
+  static constexpr std::size_t buffers = StepCount + 1;
+  std::array<std::size_t, buffers> offset{};   // arena offset of each buffer (0 = external input)
+  std::array<std::size_t, buffers> storage{};  // buffer that owns the storage (after in-place merges)
+  std::array<std::size_t, buffers> first{};    // first step that writes the storage
+  std::array<std::size_t, buffers> last{};     // last step that reads it (StepCount = alive at the end)
+  std::array<std::size_t, (StepCount > 0 ? StepCount : 1)> scratch_offset{};
+  std::size_t arena_bytes = 0;      // the exact figure: end of the highest placed block
+  std::size_t no_reuse_bytes = 0;   // every buffer and scratch block side by side, nothing shared
+  std::size_t ping_pong_bytes = 0;  // the naive bound: two buffers of the largest activation + largest scratch
+  std::size_t in_place_steps = 0;   // steps whose output shares an input's storage
+  bool valid = false;               // self-check: no two blocks alive at the same step overlap
+};
 
-}  // namespace tinynn::ops
+namespace detail {
 
-// ---- end tinynn/ops/detail/elementwise_kinds.hpp ----
+constexpr std::size_t align_offset(std::size_t bytes) noexcept {
+  return (bytes + tensor_alignment - 1) / tensor_alignment * tensor_alignment;
+}
 
-namespace tinynn::backend {
+struct Block {
+  std::size_t bytes = 0, first = 0, last = 0, offset = 0;
+  bool placed = false;
+};
 
-/// f(x) for a kind known at compile time (so that loops over it have no switch inside).
-template <ops::UnaryOp K>
-[[nodiscard]] inline float unary_value_of(const ops::UnaryParams& p, float x) noexcept {
-  using ops::UnaryOp;
-  if constexpr (K == UnaryOp::identity) return x;
-  if constexpr (K == UnaryOp::relu) return x > 0.0f ? x : (x == x ? 0.0f : x);  // NaN stays NaN
-  if constexpr (K == UnaryOp::relu6) return x > 6.0f ? 6.0f : (x > 0.0f ? x : (x == x ? 0.0f : x));
-  if constexpr (K == UnaryOp::clip) return x < p.alpha ? p.alpha : (x > p.beta ? p.beta : x);
-  if constexpr (K == UnaryOp::leaky_relu) return x >= 0.0f ? x : p.alpha * x;
-  if constexpr (K == UnaryOp::elu) return x > 0.0f ? x : p.alpha * std::expm1(x);
-  if constexpr (K == UnaryOp::selu) return p.beta * (x > 0.0f ? x : p.alpha * std::expm1(x));
-  if constexpr (K == UnaryOp::sigmoid) return math::sigmoid(x);
-  if constexpr (K == UnaryOp::tanh) return std::tanh(x);
-  if constexpr (K == UnaryOp::hard_sigmoid) {
-    const float v = p.alpha * x + p.beta;
-    return v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
+constexpr bool lifetimes_overlap(const Block& a, const Block& b) noexcept {
+  return a.first <= b.last && b.first <= a.last;
+}
+constexpr bool memory_overlaps(const Block& a, std::size_t offset, std::size_t bytes) noexcept {
+  return offset < a.offset + a.bytes && a.offset < offset + bytes;
+}
+
+}  // namespace detail
+
+/// Plans the arena of a graph (see the file comment). Runs at compile time.
+template <std::size_t N>
+constexpr Plan<N> plan_arena(const Graph<N>& graph) {
+  Plan<N> plan{};
+  constexpr std::size_t B = N + 1;
+  const std::size_t end = N;  // a "step" after the last: the output stays alive until the caller reads it
+  std::array<std::size_t, B> last_use{};
+  for (std::size_t b = 0; b < B; ++b) last_use[b] = b == 0 ? 0 : b - 1;
+  for (std::size_t s = 0; s < graph.count; ++s) {
+    for (std::size_t i = 0; i < graph.steps[s].input_count; ++i) {
+      const std::size_t b = graph.steps[s].inputs[i];
+      if (s > last_use[b]) last_use[b] = s;
+    }
   }
-  if constexpr (K == UnaryOp::hard_swish) {
-    const float r = x + 3.0f;
-    return x * ((r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r)) * (1.0f / 6.0f));  // no overflow at FLT_MAX
+  last_use[graph.output_buffer] = end;
+
+  // In-place merges, in step order: the output joins the storage of an input whose group dies here.
+  for (std::size_t b = 0; b < B; ++b) {
+    plan.storage[b] = b;
+    plan.first[b] = b == 0 ? 0 : b - 1;
+    plan.last[b] = last_use[b];
   }
-  if constexpr (K == UnaryOp::silu) return x * math::sigmoid(x);
-  if constexpr (K == UnaryOp::gelu_erf) return math::gelu_erf(x);
-  if constexpr (K == UnaryOp::gelu_tanh) return math::gelu_tanh(x);
-  if constexpr (K == UnaryOp::erf) return std::erf(x);
-  if constexpr (K == UnaryOp::exp) return std::exp(x);
-  if constexpr (K == UnaryOp::log) return std::log(x);
-  if constexpr (K == UnaryOp::sqrt) return std::sqrt(x);
-  if constexpr (K == UnaryOp::abs) return std::fabs(x);
-  if constexpr (K == UnaryOp::neg) return -x;
-  if constexpr (K == UnaryOp::reciprocal) return 1.0f / x;
-  if constexpr (K == UnaryOp::softplus) return math::softplus(x);
-}
-
-/// Calls f(std::integral_constant<UnaryOp, kind>{}): one switch, outside any loop.
-template <class F>
-inline void with_unary_kind(ops::UnaryOp kind, F&& f) {
-  using ops::UnaryOp;
-  using std::integral_constant;
-  switch (kind) {
-    case UnaryOp::identity: f(integral_constant<UnaryOp, UnaryOp::identity>{}); return;
-    case UnaryOp::relu: f(integral_constant<UnaryOp, UnaryOp::relu>{}); return;
-    case UnaryOp::relu6: f(integral_constant<UnaryOp, UnaryOp::relu6>{}); return;
-    case UnaryOp::clip: f(integral_constant<UnaryOp, UnaryOp::clip>{}); return;
-    case UnaryOp::leaky_relu: f(integral_constant<UnaryOp, UnaryOp::leaky_relu>{}); return;
-    case UnaryOp::elu: f(integral_constant<UnaryOp, UnaryOp::elu>{}); return;
-    case UnaryOp::selu: f(integral_constant<UnaryOp, UnaryOp::selu>{}); return;
-    case UnaryOp::sigmoid: f(integral_constant<UnaryOp, UnaryOp::sigmoid>{}); return;
-    case UnaryOp::tanh: f(integral_constant<UnaryOp, UnaryOp::tanh>{}); return;
-    case UnaryOp::hard_sigmoid: f(integral_constant<UnaryOp, UnaryOp::hard_sigmoid>{}); return;
-    case UnaryOp::hard_swish: f(integral_constant<UnaryOp, UnaryOp::hard_swish>{}); return;
-    case UnaryOp::silu: f(integral_constant<UnaryOp, UnaryOp::silu>{}); return;
-    case UnaryOp::gelu_erf: f(integral_constant<UnaryOp, UnaryOp::gelu_erf>{}); return;
-    case UnaryOp::gelu_tanh: f(integral_constant<UnaryOp, UnaryOp::gelu_tanh>{}); return;
-    case UnaryOp::erf: f(integral_constant<UnaryOp, UnaryOp::erf>{}); return;
-    case UnaryOp::exp: f(integral_constant<UnaryOp, UnaryOp::exp>{}); return;
-    case UnaryOp::log: f(integral_constant<UnaryOp, UnaryOp::log>{}); return;
-    case UnaryOp::sqrt: f(integral_constant<UnaryOp, UnaryOp::sqrt>{}); return;
-    case UnaryOp::abs: f(integral_constant<UnaryOp, UnaryOp::abs>{}); return;
-    case UnaryOp::neg: f(integral_constant<UnaryOp, UnaryOp::neg>{}); return;
-    case UnaryOp::reciprocal: f(integral_constant<UnaryOp, UnaryOp::reciprocal>{}); return;
-    case UnaryOp::softplus: f(integral_constant<UnaryOp, UnaryOp::softplus>{}); return;
+  for (std::size_t s = 0; s < graph.count; ++s) {
+    const StepInfo& step = graph.steps[s];
+    if (!step.in_place) continue;
+    for (std::size_t i = 0; i < step.input_count; ++i) {
+      const std::size_t root = plan.storage[step.inputs[i]];
+      if (root == 0 || plan.last[root] != s || graph.bytes_of(root) != step.output_bytes) continue;
+      plan.storage[s + 1] = root;
+      plan.last[root] = last_use[s + 1];
+      ++plan.in_place_steps;
+      break;
+    }
   }
-}
 
-/// The scalar definition of `p` at x.
-[[nodiscard]] inline float unary_value(const ops::UnaryParams& p, float x) noexcept {
-  float y = x;
-  with_unary_kind(p.kind, [&](auto kind) { y = unary_value_of<decltype(kind)::value>(p, x); });
-  return y;
-}
-
-/// y[i] = f(x[i]) for i < n; x == y (in place) is allowed.
-inline void unary(scalar, const ops::UnaryParams& p, const float* x, float* y, std::size_t n) noexcept {
-  with_unary_kind(p.kind, [&](auto kind) {
-    for (std::size_t i = 0; i < n; ++i) y[i] = unary_value_of<decltype(kind)::value>(p, x[i]);
-  });
-}
-
-}  // namespace tinynn::backend
-
-// ---- end tinynn/backends/scalar/activation.hpp ----
-
-namespace tinynn::ops::unary {
-
-using Params = UnaryParams;
-
-[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
-
-/// Validates the parameters of `p` (clip bounds ordered, parameters not NaN).
-[[nodiscard]] inline Status prepare(const Params& p) {
-  if (p.alpha != p.alpha || p.beta != p.beta) {
-    return error(ErrorCode::invalid_argument, "unary op ", static_cast<int>(p.kind), ": NaN parameter");
+  // Blocks: one per storage root (not the external input), one per step's scratch.
+  std::array<detail::Block, 2 * B> blocks{};
+  std::array<std::size_t, 2 * B> owner{};  // block -> buffer id (< B) or B + step for scratch
+  std::size_t count = 0;
+  std::size_t largest_buffer = 0, largest_scratch = 0;
+  for (std::size_t b = 1; b < B; ++b) {
+    if (plan.storage[b] != b) continue;
+    blocks[count] = {graph.bytes_of(b), plan.first[b], plan.last[b], 0, false};
+    owner[count++] = b;
+    plan.no_reuse_bytes += detail::align_offset(graph.bytes_of(b));
+    if (graph.bytes_of(b) > largest_buffer) largest_buffer = graph.bytes_of(b);
   }
-  if (p.kind == UnaryOp::clip && p.alpha > p.beta) {
-    return error(ErrorCode::invalid_argument, "clip: min ", p.alpha, " is greater than max ", p.beta);
+  for (std::size_t s = 0; s < graph.count; ++s) {
+    const std::size_t bytes = graph.steps[s].scratch_bytes;
+    if (bytes == 0) continue;
+    blocks[count] = {bytes, s, s, 0, false};
+    owner[count++] = B + s;
+    plan.no_reuse_bytes += detail::align_offset(bytes);
+    if (bytes > largest_scratch) largest_scratch = bytes;
   }
-  return {};
+  plan.ping_pong_bytes = 2 * detail::align_offset(largest_buffer) + largest_scratch;
+
+  // Greedy: largest block first (earliest first on ties), at the lowest offset free during its lifetime.
+  for (std::size_t placed = 0; placed < count; ++placed) {
+    std::size_t pick = count;
+    for (std::size_t k = 0; k < count; ++k) {
+      if (blocks[k].placed) continue;
+      if (pick == count || blocks[k].bytes > blocks[pick].bytes ||
+          (blocks[k].bytes == blocks[pick].bytes && blocks[k].first < blocks[pick].first)) {
+        pick = k;
+      }
+    }
+    std::size_t offset = 0;
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (std::size_t k = 0; k < count; ++k) {
+        if (!blocks[k].placed || !detail::lifetimes_overlap(blocks[k], blocks[pick])) continue;
+        if (detail::memory_overlaps(blocks[k], offset, blocks[pick].bytes)) {
+          offset = detail::align_offset(blocks[k].offset + blocks[k].bytes);
+          moved = true;
+        }
+      }
+    }
+    blocks[pick].offset = offset;
+    blocks[pick].placed = true;
+    if (offset + blocks[pick].bytes > plan.arena_bytes) plan.arena_bytes = offset + blocks[pick].bytes;
+  }
+
+  for (std::size_t k = 0; k < count; ++k) {
+    if (owner[k] < B) {
+      plan.offset[owner[k]] = blocks[k].offset;
+    } else {
+      plan.scratch_offset[owner[k] - B] = blocks[k].offset;
+    }
+  }
+  for (std::size_t b = 1; b < B; ++b) plan.offset[b] = plan.offset[plan.storage[b]];
+
+  plan.valid = true;
+  for (std::size_t a = 0; a < count; ++a) {
+    for (std::size_t b = a + 1; b < count; ++b) {
+      if (detail::lifetimes_overlap(blocks[a], blocks[b]) &&
+          detail::memory_overlaps(blocks[a], blocks[b].offset, blocks[b].bytes) && blocks[a].bytes != 0 &&
+          blocks[b].bytes != 0) {
+        plan.valid = false;
+      }
+    }
+    if (blocks[a].offset % tensor_alignment != 0 || blocks[a].offset + blocks[a].bytes > plan.arena_bytes) {
+      plan.valid = false;
+    }
+  }
+  return plan;
 }
 
-/// y[i] = f(x[i]) for i < n; in place (x == y) is allowed.
-template <backend::Backend B = backend::native>
-inline void run(const Params& p, const float* x, float* y, std::size_t n) noexcept {
-  backend::require_compilable<B>();
-  backend::unary(B{}, p, x, y, n);
-}
+}  // namespace tinynn::nn
 
-/// Same, with the backend chosen at run time.
-inline void run(backend::BackendId id, const Params& p, const float* x, float* y, std::size_t n) noexcept {
-  backend::dispatch(id, [&](auto b) { run<decltype(b)>(p, x, y, n); });
-}
-
-}  // namespace tinynn::ops::unary
-
-// ---- end tinynn/ops/activation.hpp ----
-// ---- begin tinynn/ops/batch_norm.hpp ----
-// tinynn — batch normalisation for inference, over the channel (last, NHWC) axis.
-//   y = (x - mean) / sqrt(var + eps) * gamma + beta  =  x * scale[c] + shift[c],
-//   scale = gamma / sqrt(var + eps), shift = beta - mean * scale (affine() computes them).
-
-#include <cmath>
-#include <cstddef>
-
+// ---- end tinynn/nn/plan.hpp ----
 // ---- begin tinynn/ops/common.hpp ----
 // tinynn — what every operator shares: fused activations (the epilogue of conv/dense/GEMM kernels
 // and the standalone activation layers), 2-D padding and output-size arithmetic (NHWC throughout).
@@ -1151,6 +1153,625 @@ class DynShape {
 
 // ---- end tinynn/shape.hpp ----
 
+namespace tinynn::nn {
+
+/// The type of a tensor flowing between layers: a dtype tag and a compile-time shape (no batch axis).
+template <DTypeTag T, StaticShape S>
+struct Spec {
+  using dtype = T;
+  using shape = S;
+  using element = typename T::value_type;
+  static constexpr std::size_t rank = S::rank;
+  static constexpr std::size_t size = S::size;
+  static constexpr std::size_t bytes = S::size * sizeof(element);
+};
+
+/// A layer's parameters when it has none.
+struct NoParams {
+  friend constexpr bool operator==(const NoParams&, const NoParams&) = default;
+};
+
+template <class P>
+inline constexpr bool has_params_v = !std::is_empty_v<P>;
+
+namespace detail {
+
+template <class T>
+struct is_spec : std::false_type {};
+template <DTypeTag T, StaticShape S>
+struct is_spec<Spec<T, S>> : std::true_type {};
+
+template <class T, template <std::size_t...> class Tmpl>
+struct is_instance_of_sizes : std::false_type {};
+template <template <std::size_t...> class Tmpl, std::size_t... V>
+struct is_instance_of_sizes<Tmpl<V...>, Tmpl> : std::true_type {};
+
+/// Dimension I of S, or Fallback when S has no dimension I (keeps errors to the one static_assert).
+template <class S, std::size_t I, std::size_t Fallback = 1>
+inline constexpr std::size_t dim_or = [] {
+  if constexpr (I < S::rank) {
+    return S::dims[I];
+  } else {
+    return Fallback;
+  }
+}();
+
+template <class S>
+inline constexpr std::size_t last_dim = S::rank == 0 ? 1 : S::dims[S::rank == 0 ? 0 : S::rank - 1];
+
+/// Integer square root helpers for constexpr BatchNorm folding: 1/sqrt(x) by Newton iterations.
+constexpr float constexpr_rsqrt(float x) noexcept {
+  if (!(x > 0.0f)) return 0.0f;
+  double guess = 1.0;
+  double v = static_cast<double>(x);
+  // Scale into [0.25, 4) so that a fixed number of iterations converges.
+  double scale = 1.0;
+  while (v > 4.0) {
+    v /= 4.0;
+    scale /= 2.0;
+  }
+  while (v < 0.25) {
+    v *= 4.0;
+    scale *= 2.0;
+  }
+  for (int i = 0; i < 40; ++i) guess = guess * (1.5 - 0.5 * v * guess * guess);
+  return static_cast<float>(guess * scale);
+}
+
+}  // namespace detail
+
+template <class T>
+concept TensorSpec = detail::is_spec<T>::value;
+
+/// A type that can be bound to input spec In.
+template <class L, class In>
+concept LayerFor = TensorSpec<In> && requires {
+  typename L::template bind<In>::output;
+  typename L::template bind<In>::Params;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Layer options: padding, stride, dilation, fused activation. Passed in any order after the
+// layer's sizes: Conv2D<64, 10, 4, Same, ReLU, Stride<2, 2>>.
+
+/// Pad so that output = ceil(input / stride) (TensorFlow/ONNX SAME_UPPER).
+struct Same {};
+/// No padding.
+struct Valid {};
+/// Explicit zero padding of the spatial dimensions.
+template <std::size_t Top, std::size_t Left, std::size_t Bottom = Top, std::size_t Right = Left>
+struct Padding {};
+template <std::size_t H, std::size_t W = H>
+struct Stride {};
+template <std::size_t H, std::size_t W = H>
+struct Dilation {};
+
+/// Pooling option: output sizes round up (Caffe / PyTorch ceil_mode); the last window may hang over.
+struct CeilMode {};
+
+/// The fused-activation option "none" (the default). The standalone activations are in nn/layers.hpp.
+struct NoActivation {
+  static constexpr ops::ActivationParams params = ops::ActivationParams::none();
+};
+
+namespace detail {
+
+template <class T>
+    struct is_activation_tag : std::bool_constant < requires {
+  { T::params } -> std::convertible_to<ops::ActivationParams>;
+} > {};
+
+template <class T>
+struct is_padding : std::false_type {};
+template <>
+struct is_padding<Same> : std::true_type {};
+template <>
+struct is_padding<Valid> : std::true_type {};
+template <std::size_t T, std::size_t L, std::size_t B, std::size_t R>
+struct is_padding<Padding<T, L, B, R>> : std::true_type {};
+
+template <class T>
+struct is_ceil_mode : std::bool_constant<std::is_same_v<T, CeilMode>> {};
+template <class T>
+struct is_stride : std::false_type {};
+template <std::size_t H, std::size_t W>
+struct is_stride<Stride<H, W>> : std::true_type {};
+template <class T>
+struct is_dilation : std::false_type {};
+template <std::size_t H, std::size_t W>
+struct is_dilation<Dilation<H, W>> : std::true_type {};
+
+template <template <class> class Pred, class Default, class... Options>
+struct find_option {
+  using type = Default;
+};
+template <template <class> class Pred, class Default, class First, class... Rest>
+struct find_option<Pred, Default, First, Rest...> {
+  using type = std::conditional_t<Pred<First>::value, First, typename find_option<Pred, Default, Rest...>::type>;
+};
+
+template <class T>
+struct stride_values;
+template <std::size_t H, std::size_t W>
+struct stride_values<Stride<H, W>> {
+  static constexpr std::size_t h = H, w = W;
+};
+template <std::size_t H, std::size_t W>
+struct stride_values<Dilation<H, W>> {
+  static constexpr std::size_t h = H, w = W;
+};
+
+/// Resolved padding of one spatial axis.
+struct AxisPadding {
+  std::size_t before = 0, after = 0;
+};
+
+template <class P>
+struct padding_values;
+template <>
+struct padding_values<Valid> {
+  static constexpr AxisPadding axis(std::size_t, std::size_t, std::size_t, std::size_t, bool) noexcept { return {}; }
+};
+template <>
+struct padding_values<Same> {
+  static constexpr AxisPadding axis(std::size_t input, std::size_t kernel, std::size_t stride, std::size_t dilation,
+                                    bool) noexcept {
+    const ops::SamePadding p =
+        ops::same_padding(static_cast<std::int64_t>(input), static_cast<std::int64_t>(kernel),
+                          static_cast<std::int64_t>(stride), static_cast<std::int64_t>(dilation));
+    return {static_cast<std::size_t>(p.before), static_cast<std::size_t>(p.after)};
+  }
+};
+template <std::size_t T, std::size_t L, std::size_t B, std::size_t R>
+struct padding_values<Padding<T, L, B, R>> {
+  static constexpr AxisPadding axis(std::size_t, std::size_t, std::size_t, std::size_t, bool height) noexcept {
+    return height ? AxisPadding{T, B} : AxisPadding{L, R};
+  }
+};
+
+/// The options of a windowed layer (conv, depthwise, pooling), resolved with defaults.
+template <class DefaultPadding, class DefaultStride, class... Options>
+struct WindowOptions {
+  static constexpr bool all_known =
+      ((is_padding<Options>::value || is_stride<Options>::value || is_dilation<Options>::value ||
+        is_activation_tag<Options>::value || is_ceil_mode<Options>::value) &&
+       ...);
+  static constexpr bool ceil_mode = (is_ceil_mode<Options>::value || ...);
+  using padding = typename find_option<is_padding, DefaultPadding, Options...>::type;
+  using stride = typename find_option<is_stride, DefaultStride, Options...>::type;
+  using dilation = typename find_option<is_dilation, Dilation<1, 1>, Options...>::type;
+  using activation = typename find_option<is_activation_tag, NoActivation, Options...>::type;
+  static constexpr std::size_t stride_h = stride_values<stride>::h, stride_w = stride_values<stride>::w;
+  static constexpr std::size_t dilation_h = stride_values<dilation>::h, dilation_w = stride_values<dilation>::w;
+};
+
+/// Output size of a window along one axis; 0 when the window does not fit.
+constexpr std::size_t window_out(std::size_t input, std::size_t kernel, std::size_t stride, std::size_t dilation,
+                                 AxisPadding pad, bool ceil_mode = false) noexcept {
+  return static_cast<std::size_t>(
+      ops::window_output_size(static_cast<std::int64_t>(input), static_cast<std::int64_t>(kernel),
+                              static_cast<std::int64_t>(stride), static_cast<std::int64_t>(dilation),
+                              static_cast<std::int64_t>(pad.before), static_cast<std::int64_t>(pad.after), ceil_mode));
+}
+
+/// The geometry of a 2-D window over an [H, W, C] input.
+template <class Opts, std::size_t KH, std::size_t KW, std::size_t H, std::size_t W>
+struct Window {
+  static constexpr AxisPadding pad_h =
+      padding_values<typename Opts::padding>::axis(H, KH, Opts::stride_h, Opts::dilation_h, true);
+  static constexpr AxisPadding pad_w =
+      padding_values<typename Opts::padding>::axis(W, KW, Opts::stride_w, Opts::dilation_w, false);
+  static constexpr std::size_t out_h = window_out(H, KH, Opts::stride_h, Opts::dilation_h, pad_h, Opts::ceil_mode);
+  static constexpr std::size_t out_w = window_out(W, KW, Opts::stride_w, Opts::dilation_w, pad_w, Opts::ceil_mode);
+  using padded = Shape<H + pad_h.before + pad_h.after, W + pad_w.before + pad_w.after>;
+  using dilated_kernel = Shape<(KH - 1) * Opts::dilation_h + 1, (KW - 1) * Opts::dilation_w + 1>;
+  static constexpr ops::Padding2D padding = {
+      static_cast<std::int32_t>(pad_h.before), static_cast<std::int32_t>(pad_w.before),
+      static_cast<std::int32_t>(pad_h.after), static_cast<std::int32_t>(pad_w.after)};
+};
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// Parameter packs: the Params/Trained aggregate of a combinator holds one slot per child that has
+// parameters, addressed by the child's index: params.get<2>(). The slots are bases, so the pack is
+// an aggregate and can be constexpr: Net::Params p{conv1, conv2, dense}.
+
+template <std::size_t I, class P>
+struct Slot {
+  P value;
+};
+
+template <class... Slots>
+struct ParamPack : Slots... {
+ private:
+  template <std::size_t I, class P>
+  static constexpr const P& pick(const Slot<I, P>& slot) noexcept {
+    return slot.value;
+  }
+  template <std::size_t I, class P>
+  static constexpr P& pick(Slot<I, P>& slot) noexcept {
+    return slot.value;
+  }
+  template <std::size_t I, class P>
+  static std::true_type probe(const Slot<I, P>*);
+  template <std::size_t I>
+  static std::false_type probe(const void*);
+
+ public:
+  /// Whether child I has a slot (it has parameters).
+  template <std::size_t I>
+  static constexpr bool has = decltype(probe<I>(static_cast<const ParamPack*>(nullptr)))::value;
+
+  /// The parameters of child I (a compile error if child I has none).
+  template <std::size_t I>
+  constexpr const auto& get() const noexcept {
+    static_assert(has<I>,
+                  "tinynn::nn: this layer has no parameter slot (layers without weights, and a BatchNorm folded "
+                  "into the layer before it, have none)");
+    if constexpr (has<I>) {
+      return pick<I>(*this);
+    } else {
+      return *this;
+    }
+  }
+  template <std::size_t I>
+  constexpr auto& get() noexcept {
+    static_assert(has<I>,
+                  "tinynn::nn: this layer has no parameter slot (layers without weights, and a BatchNorm folded "
+                  "into the layer before it, have none)");
+    if constexpr (has<I>) {
+      return pick<I>(*this);
+    } else {
+      return *this;
+    }
+  }
+};
+
+namespace detail {
+
+template <class... Packs>
+struct concat_packs {
+  using type = ParamPack<>;
+};
+template <class... A>
+struct concat_packs<ParamPack<A...>> {
+  using type = ParamPack<A...>;
+};
+template <class... A, class... B, class... Rest>
+struct concat_packs<ParamPack<A...>, ParamPack<B...>, Rest...> {
+  using type = typename concat_packs<ParamPack<A..., B...>, Rest...>::type;
+};
+
+/// ParamPack of Slot<I, Ps[I]> for every I where Keep[I] and Ps[I] is not empty; NoParams if none is.
+template <class Types, class Keep, class Indices = std::make_index_sequence<std::tuple_size_v<Types>>>
+struct make_pack;
+template <class... Ps, bool... Keep, std::size_t... I>
+struct make_pack<std::tuple<Ps...>, std::integer_sequence<bool, Keep...>, std::index_sequence<I...>> {
+  using pack =
+      typename concat_packs<std::conditional_t<Keep && has_params_v<Ps>, ParamPack<Slot<I, Ps>>, ParamPack<>>...>::type;
+  using type = std::conditional_t<std::is_same_v<pack, ParamPack<>>, NoParams, pack>;
+};
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// SingleStep: describe()/run() of a layer that is one kernel call. The derived bound layer provides
+//   template <class Backend> static constexpr std::size_t scratch_bytes;  static constexpr bool in_place;
+//   template <class Backend> static void compute(const Params&, const in_element*, out_element*,
+//                                                std::byte* scratch, ops::ActivationParams, Backend);
+// and has `input`, `output`, `Params`, `activation` (the fused activation; None if none).
+
+template <class Derived>
+struct SingleStep {
+  static constexpr std::size_t step_count = 1;
+
+  template <class Backend, std::size_t N>
+  static constexpr std::size_t describe(Graph<N>& graph, std::size_t input_buffer) {
+    StepInfo step{};
+    step.inputs[0] = input_buffer;
+    step.input_count = 1;
+    step.output_bytes = Derived::output::bytes;
+    step.scratch_bytes = Derived::template scratch_bytes<Backend>;
+    step.in_place = Derived::in_place;
+    return graph.add(step);
+  }
+
+  template <class Top, std::size_t Step, class Backend, class P, class Element>
+  static auto* run(const P& params, std::byte* arena, const Element* in) {
+    constexpr auto& plan = Top::template plan<Backend>;
+    auto* out = reinterpret_cast<typename Derived::output::element*>(arena + plan.offset[Step + 1]);
+    std::byte* scratch = nullptr;
+    if constexpr (Derived::template scratch_bytes < Backend >> 0) scratch = arena + plan.scratch_offset[Step];
+    Derived::compute(params, in, out, scratch, Derived::activation::params, Backend{});
+    return out;
+  }
+};
+
+/// A layer that only renames its input (Flatten, Reshape, Identity, Input): no step, no memory.
+template <class Derived>
+struct AliasStep {
+  static constexpr std::size_t step_count = 0;
+  static constexpr std::size_t macs = 0;
+  static constexpr std::size_t param_count = 0;
+  using Params = NoParams;
+  using Trained = NoParams;
+  static constexpr void fold_into(const Trained&, Params&) noexcept {}
+
+  template <class Backend, std::size_t N>
+  static constexpr std::size_t describe(Graph<N>&, std::size_t input_buffer) {
+    return input_buffer;
+  }
+  template <class Top, std::size_t Step, class Backend, class Element>
+  static auto* run(const Params&, std::byte*, const Element* in) {
+    // The output names the same storage; constness is restored by the caller's view.
+    return const_cast<typename Derived::output::element*>(in);
+  }
+};
+
+/// Identity layer (a Residual's default shortcut).
+struct Identity {
+  template <class In>
+  struct bind : AliasStep<bind<In>> {
+    using input = In;
+    using output = In;
+  };
+};
+
+}  // namespace tinynn::nn
+
+// ---- end tinynn/nn/layer.hpp ----
+// ---- begin tinynn/nn/layers.hpp ----
+// tinynn — static-network layers (float32). Each is a type; bind<Spec<f32, Shape<...>>> gives its
+// output shape, Params (what run() reads: weights pre-packed for ops/, constexpr-able), Trained (what
+// a trainer exports: plain OHWI / [out][in] weights and bias, BatchNorm statistics), fold() from one
+// to the other (constexpr: packing and BatchNorm folding happen at compile time), parameter and MAC
+// counts, and a run() that calls ops/. Activations are NHWC; shapes carry no batch axis.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+// ---- begin tinynn/ops/activation.hpp ----
+// tinynn — unary elementwise activations and math functions.
+//   y[i] = f(x[i]),  f one of UnaryOp (relu, clip, sigmoid, tanh, gelu, exp, log, ...; see
+//   ops/detail/elementwise_kinds.hpp); PRelu (slope broadcast over x) is BinaryOp::prelu in eltwise.hpp.
+
+#include <cmath>
+#include <cstddef>
+
+// ---- begin tinynn/backends/scalar/activation.hpp ----
+// tinynn — scalar unary elementwise kernel; unary_value() is the definition of every UnaryOp that
+// the SIMD backends must agree with (within the tolerance stated in their math.hpp).
+
+#include <cmath>
+#include <cstddef>
+#include <type_traits>
+
+// ---- begin tinynn/backends/scalar/math.hpp ----
+// tinynn — scalar transcendentals: the definitions every vectorised backend is measured against.
+// They are the C library's float functions (correctly rounded or within 1-2 ulp on glibc/newlib),
+// with the numerically stable forms of sigmoid and softplus.
+
+#include <cmath>
+
+namespace tinynn::backend::math {
+
+[[nodiscard]] inline float sigmoid(float x) noexcept {
+  if (x >= 0.0f) return 1.0f / (1.0f + std::exp(-x));
+  const float e = std::exp(x);
+  return e / (1.0f + e);
+}
+
+[[nodiscard]] inline float softplus(float x) noexcept {
+  return x > 0.0f ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+}
+
+/// 0.5 x (1 + erf(x / sqrt 2)) = 0.5 x erfc(-x / sqrt 2): erfc keeps the negative tail accurate.
+[[nodiscard]] inline float gelu_erf(float x) noexcept { return 0.5f * x * std::erfc(x * -0.70710678118654752440f); }
+
+/// 0.5 x (1 + tanh(u)) = x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): no cancellation for x < 0.
+[[nodiscard]] inline float gelu_tanh(float x) noexcept {
+  constexpr float sqrt_2_over_pi = 0.79788456080286535588f;
+  return x * sigmoid(2.0f * sqrt_2_over_pi * (x + 0.044715f * x * x * x));
+}
+
+}  // namespace tinynn::backend::math
+
+// ---- end tinynn/backends/scalar/math.hpp ----
+// ---- begin tinynn/ops/detail/elementwise_kinds.hpp ----
+// tinynn — the kinds of elementwise operation (shared by ops/ and the backend kernels that
+// implement them), with the parameters a kind reads.
+
+#include <cstdint>
+
+namespace tinynn::ops {
+
+/// Unary elementwise functions. Parameters (UnaryParams::alpha / beta) where a kind has them:
+///   clip: [alpha, beta]; leaky_relu, elu: alpha; selu: alpha, beta = gamma;
+///   hard_sigmoid: max(0, min(1, alpha*x + beta)).
+enum class UnaryOp : std::uint8_t {
+  identity,
+  relu,
+  relu6,
+  clip,
+  leaky_relu,
+  elu,
+  selu,
+  sigmoid,
+  tanh,
+  hard_sigmoid,
+  hard_swish,
+  silu,
+  gelu_erf,
+  gelu_tanh,
+  erf,
+  exp,
+  log,
+  sqrt,
+  abs,
+  neg,
+  reciprocal,
+  softplus,
+};
+
+/// Binary elementwise functions with NumPy broadcasting; prelu is x < 0 ? slope*x : x with
+/// a = x, b = slope. min/max propagate NaN (as numpy.minimum/maximum).
+/// A unary function with its parameters (the params struct of ops/activation.hpp).
+struct UnaryParams {
+  UnaryOp kind = UnaryOp::identity;
+  float alpha = 0.0f;
+  float beta = 0.0f;
+
+  friend constexpr bool operator==(const UnaryParams&, const UnaryParams&) = default;
+
+  static constexpr UnaryParams of(UnaryOp kind) noexcept { return {kind, 0.0f, 0.0f}; }
+  static constexpr UnaryParams clip(float lo, float hi) noexcept { return {UnaryOp::clip, lo, hi}; }
+  static constexpr UnaryParams leaky_relu(float slope = 0.01f) noexcept { return {UnaryOp::leaky_relu, slope, 0.0f}; }
+  static constexpr UnaryParams elu(float alpha = 1.0f) noexcept { return {UnaryOp::elu, alpha, 0.0f}; }
+  /// ONNX defaults: alpha = 1.67326319217681884765625, gamma = 1.05070102214813232421875.
+  static constexpr UnaryParams selu(float alpha = 1.67326319217681884765625f,
+                                    float gamma = 1.05070102214813232421875f) noexcept {
+    return {UnaryOp::selu, alpha, gamma};
+  }
+  /// ONNX defaults alpha = 0.2, beta = 0.5.
+  static constexpr UnaryParams hard_sigmoid(float alpha = 0.2f, float beta = 0.5f) noexcept {
+    return {UnaryOp::hard_sigmoid, alpha, beta};
+  }
+};
+
+enum class BinaryOp : std::uint8_t { add, sub, mul, div, min, max, pow, prelu };
+
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/detail/elementwise_kinds.hpp ----
+
+namespace tinynn::backend {
+
+/// f(x) for a kind known at compile time (so that loops over it have no switch inside).
+template <ops::UnaryOp K>
+[[nodiscard]] inline float unary_value_of(const ops::UnaryParams& p, float x) noexcept {
+  using ops::UnaryOp;
+  if constexpr (K == UnaryOp::identity) return x;
+  if constexpr (K == UnaryOp::relu) return x > 0.0f ? x : (x == x ? 0.0f : x);  // NaN stays NaN
+  if constexpr (K == UnaryOp::relu6) return x > 6.0f ? 6.0f : (x > 0.0f ? x : (x == x ? 0.0f : x));
+  if constexpr (K == UnaryOp::clip) return x < p.alpha ? p.alpha : (x > p.beta ? p.beta : x);
+  if constexpr (K == UnaryOp::leaky_relu) return x >= 0.0f ? x : p.alpha * x;
+  if constexpr (K == UnaryOp::elu) return x > 0.0f ? x : p.alpha * std::expm1(x);
+  if constexpr (K == UnaryOp::selu) return p.beta * (x > 0.0f ? x : p.alpha * std::expm1(x));
+  if constexpr (K == UnaryOp::sigmoid) return math::sigmoid(x);
+  if constexpr (K == UnaryOp::tanh) return std::tanh(x);
+  if constexpr (K == UnaryOp::hard_sigmoid) {
+    const float v = p.alpha * x + p.beta;
+    return v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
+  }
+  if constexpr (K == UnaryOp::hard_swish) {
+    const float r = x + 3.0f;
+    return x * ((r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r)) * (1.0f / 6.0f));  // no overflow at FLT_MAX
+  }
+  if constexpr (K == UnaryOp::silu) return x * math::sigmoid(x);
+  if constexpr (K == UnaryOp::gelu_erf) return math::gelu_erf(x);
+  if constexpr (K == UnaryOp::gelu_tanh) return math::gelu_tanh(x);
+  if constexpr (K == UnaryOp::erf) return std::erf(x);
+  if constexpr (K == UnaryOp::exp) return std::exp(x);
+  if constexpr (K == UnaryOp::log) return std::log(x);
+  if constexpr (K == UnaryOp::sqrt) return std::sqrt(x);
+  if constexpr (K == UnaryOp::abs) return std::fabs(x);
+  if constexpr (K == UnaryOp::neg) return -x;
+  if constexpr (K == UnaryOp::reciprocal) return 1.0f / x;
+  if constexpr (K == UnaryOp::softplus) return math::softplus(x);
+}
+
+/// Calls f(std::integral_constant<UnaryOp, kind>{}): one switch, outside any loop.
+template <class F>
+inline void with_unary_kind(ops::UnaryOp kind, F&& f) {
+  using ops::UnaryOp;
+  using std::integral_constant;
+  switch (kind) {
+    case UnaryOp::identity: f(integral_constant<UnaryOp, UnaryOp::identity>{}); return;
+    case UnaryOp::relu: f(integral_constant<UnaryOp, UnaryOp::relu>{}); return;
+    case UnaryOp::relu6: f(integral_constant<UnaryOp, UnaryOp::relu6>{}); return;
+    case UnaryOp::clip: f(integral_constant<UnaryOp, UnaryOp::clip>{}); return;
+    case UnaryOp::leaky_relu: f(integral_constant<UnaryOp, UnaryOp::leaky_relu>{}); return;
+    case UnaryOp::elu: f(integral_constant<UnaryOp, UnaryOp::elu>{}); return;
+    case UnaryOp::selu: f(integral_constant<UnaryOp, UnaryOp::selu>{}); return;
+    case UnaryOp::sigmoid: f(integral_constant<UnaryOp, UnaryOp::sigmoid>{}); return;
+    case UnaryOp::tanh: f(integral_constant<UnaryOp, UnaryOp::tanh>{}); return;
+    case UnaryOp::hard_sigmoid: f(integral_constant<UnaryOp, UnaryOp::hard_sigmoid>{}); return;
+    case UnaryOp::hard_swish: f(integral_constant<UnaryOp, UnaryOp::hard_swish>{}); return;
+    case UnaryOp::silu: f(integral_constant<UnaryOp, UnaryOp::silu>{}); return;
+    case UnaryOp::gelu_erf: f(integral_constant<UnaryOp, UnaryOp::gelu_erf>{}); return;
+    case UnaryOp::gelu_tanh: f(integral_constant<UnaryOp, UnaryOp::gelu_tanh>{}); return;
+    case UnaryOp::erf: f(integral_constant<UnaryOp, UnaryOp::erf>{}); return;
+    case UnaryOp::exp: f(integral_constant<UnaryOp, UnaryOp::exp>{}); return;
+    case UnaryOp::log: f(integral_constant<UnaryOp, UnaryOp::log>{}); return;
+    case UnaryOp::sqrt: f(integral_constant<UnaryOp, UnaryOp::sqrt>{}); return;
+    case UnaryOp::abs: f(integral_constant<UnaryOp, UnaryOp::abs>{}); return;
+    case UnaryOp::neg: f(integral_constant<UnaryOp, UnaryOp::neg>{}); return;
+    case UnaryOp::reciprocal: f(integral_constant<UnaryOp, UnaryOp::reciprocal>{}); return;
+    case UnaryOp::softplus: f(integral_constant<UnaryOp, UnaryOp::softplus>{}); return;
+  }
+}
+
+/// The scalar definition of `p` at x.
+[[nodiscard]] inline float unary_value(const ops::UnaryParams& p, float x) noexcept {
+  float y = x;
+  with_unary_kind(p.kind, [&](auto kind) { y = unary_value_of<decltype(kind)::value>(p, x); });
+  return y;
+}
+
+/// y[i] = f(x[i]) for i < n; x == y (in place) is allowed.
+inline void unary(scalar, const ops::UnaryParams& p, const float* x, float* y, std::size_t n) noexcept {
+  with_unary_kind(p.kind, [&](auto kind) {
+    for (std::size_t i = 0; i < n; ++i) y[i] = unary_value_of<decltype(kind)::value>(p, x[i]);
+  });
+}
+
+}  // namespace tinynn::backend
+
+// ---- end tinynn/backends/scalar/activation.hpp ----
+
+namespace tinynn::ops::unary {
+
+using Params = UnaryParams;
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// Validates the parameters of `p` (clip bounds ordered, parameters not NaN).
+[[nodiscard]] inline Status prepare(const Params& p) {
+  if (p.alpha != p.alpha || p.beta != p.beta) {
+    return error(ErrorCode::invalid_argument, "unary op ", static_cast<int>(p.kind), ": NaN parameter");
+  }
+  if (p.kind == UnaryOp::clip && p.alpha > p.beta) {
+    return error(ErrorCode::invalid_argument, "clip: min ", p.alpha, " is greater than max ", p.beta);
+  }
+  return {};
+}
+
+/// y[i] = f(x[i]) for i < n; in place (x == y) is allowed.
+template <backend::Backend B = backend::native>
+inline void run(const Params& p, const float* x, float* y, std::size_t n) noexcept {
+  backend::require_compilable<B>();
+  backend::unary(B{}, p, x, y, n);
+}
+
+/// Same, with the backend chosen at run time.
+inline void run(backend::BackendId id, const Params& p, const float* x, float* y, std::size_t n) noexcept {
+  backend::dispatch(id, [&](auto b) { run<decltype(b)>(p, x, y, n); });
+}
+
+}  // namespace tinynn::ops::unary
+
+// ---- end tinynn/ops/activation.hpp ----
+// ---- begin tinynn/ops/batch_norm.hpp ----
+// tinynn — batch normalisation for inference, over the channel (last, NHWC) axis.
+//   y = (x - mean) / sqrt(var + eps) * gamma + beta  =  x * scale[c] + shift[c],
+//   scale = gamma / sqrt(var + eps), shift = beta - mean * scale (affine() computes them).
+
+#include <cmath>
+#include <cstddef>
+
 namespace tinynn::ops {
 
 namespace batch_norm {
@@ -1235,161 +1856,6 @@ inline void run(backend::BackendId id, const Params& p, const float* x, const fl
 }  // namespace tinynn::ops
 
 // ---- end tinynn/ops/batch_norm.hpp ----
-// ---- begin tinynn/ops/concat.hpp ----
-// tinynn — concatenation along one axis (any element type: it only moves bytes).
-//   y[..., off_k + i, ...] = x_k[..., i, ...],  off_k = sum of the axis sizes of x_0 .. x_{k-1};
-//   every other dimension must agree.
-
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <span>
-
-// ---- begin tinynn/ops/detail/nd.hpp ----
-// tinynn — internal helpers for ops over runtime shapes: axis normalisation, strided iteration
-// with up to max_rank dimensions (no heap), and merging of dimensions that iterate alike.
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-
-namespace tinynn::ops::detail {
-
-/// A normalised axis in [0, rank), or -1 when `axis` is outside [-rank, rank).
-[[nodiscard]] constexpr std::int64_t normalize_axis(std::int64_t axis, std::size_t rank) noexcept {
-  const auto r = static_cast<std::int64_t>(rank);
-  if (axis < -r || axis >= r) return -1;
-  return axis < 0 ? axis + r : axis;
-}
-
-/// A loop nest of up to max_rank dimensions over `operands` strided arrays; the innermost
-/// dimension is last. Dimensions of extent 1 are dropped and neighbours that every operand walks
-/// contiguously are merged, so the innermost loop is as long as possible.
-template <std::size_t Operands>
-struct StridedLoop {
-  std::size_t rank = 0;
-  std::array<std::size_t, max_rank> extent{};
-  std::array<std::array<std::ptrdiff_t, max_rank>, Operands> stride{};
-
-  /// Adds a dimension (outermost first).
-  constexpr void push(std::size_t n, const std::array<std::ptrdiff_t, Operands>& strides) noexcept {
-    if (n == 1) return;
-    if (rank > 0) {
-      bool mergeable = true;
-      for (std::size_t k = 0; k < Operands; ++k) {
-        if (stride[k][rank - 1] != strides[k] * static_cast<std::ptrdiff_t>(n)) mergeable = false;
-      }
-      if (mergeable) {
-        extent[rank - 1] *= n;
-        for (std::size_t k = 0; k < Operands; ++k) stride[k][rank - 1] = strides[k];
-        return;
-      }
-    }
-    extent[rank] = n;
-    for (std::size_t k = 0; k < Operands; ++k) stride[k][rank] = strides[k];
-    ++rank;
-  }
-
-  [[nodiscard]] constexpr std::size_t inner_extent() const noexcept { return rank ? extent[rank - 1] : 1; }
-  [[nodiscard]] constexpr std::ptrdiff_t inner_stride(std::size_t k) const noexcept {
-    return rank ? stride[k][rank - 1] : 0;
-  }
-
-  /// Calls f(offsets) once per innermost row (offsets of the row's first element per operand).
-  template <class F>
-  constexpr void for_each_row(F&& f) const noexcept {
-    const std::size_t outer_rank = rank ? rank - 1 : 0;
-    std::array<std::size_t, max_rank> index{};
-    std::array<std::ptrdiff_t, Operands> offset{};
-    for (;;) {
-      f(offset);
-      std::size_t d = outer_rank;
-      for (;;) {
-        if (d == 0) return;
-        --d;
-        ++index[d];
-        for (std::size_t k = 0; k < Operands; ++k) offset[k] += stride[k][d];
-        if (index[d] < extent[d]) break;
-        for (std::size_t k = 0; k < Operands; ++k) offset[k] -= stride[k][d] * static_cast<std::ptrdiff_t>(extent[d]);
-        index[d] = 0;
-      }
-    }
-  }
-};
-
-/// Product of dims [begin, end).
-[[nodiscard]] constexpr std::size_t dims_product(const DynShape& s, std::size_t begin, std::size_t end) noexcept {
-  std::size_t p = 1;
-  for (std::size_t i = begin; i < end; ++i) p *= static_cast<std::size_t>(s[i]);
-  return p;
-}
-
-}  // namespace tinynn::ops::detail
-
-// ---- end tinynn/ops/detail/nd.hpp ----
-
-namespace tinynn::ops {
-namespace concat {
-
-struct Params {
-  std::int64_t axis = 0;  // may be negative; prepare() normalises it
-  DynShape output;        // set by prepare()
-};
-
-[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
-
-/// Checks that `inputs` agree on every dimension but p.axis and sets p.output.
-[[nodiscard]] inline Status prepare(Params& p, std::span<const DynShape> inputs) {
-  if (inputs.empty()) return error(ErrorCode::invalid_argument, "concat: no inputs");
-  const DynShape& first = inputs[0];
-  const std::int64_t axis = detail::normalize_axis(p.axis, first.rank());
-  if (axis < 0) {
-    return error(ErrorCode::invalid_argument, "concat: axis ", p.axis, " is out of range for shape ", first);
-  }
-  p.axis = axis;
-  DynShape out = first;
-  out[static_cast<std::size_t>(axis)] = 0;
-  for (std::size_t k = 0; k < inputs.size(); ++k) {
-    const DynShape& s = inputs[k];
-    if (s.rank() != first.rank()) {
-      return error(ErrorCode::invalid_argument, "concat: input ", k, " has shape ", s, ", rank differs from input 0 ",
-                   first);
-    }
-    for (std::size_t i = 0; i < s.rank(); ++i) {
-      if (i != static_cast<std::size_t>(axis) && s[i] != first[i]) {
-        return error(ErrorCode::invalid_argument, "concat: input ", k, " has shape ", s, ", expected dimension ", i,
-                     " = ", first[i], " as in input 0");
-      }
-    }
-    out[static_cast<std::size_t>(axis)] += s[static_cast<std::size_t>(axis)];
-  }
-  p.output = out;
-  return {};
-}
-
-/// Copies inputs[k] (shape shapes[k]) into y.
-template <class T>
-inline void run(const Params& p, std::span<const T* const> inputs, std::span<const DynShape> shapes, T* y) noexcept {
-  const auto axis = static_cast<std::size_t>(p.axis);
-  const std::size_t outer = detail::dims_product(p.output, 0, axis);
-  const std::size_t inner = detail::dims_product(p.output, axis + 1, p.output.rank());
-  const std::size_t out_row = static_cast<std::size_t>(p.output[axis]) * inner;
-  std::size_t offset = 0;
-  for (std::size_t k = 0; k < inputs.size(); ++k) {
-    const std::size_t row = static_cast<std::size_t>(shapes[k][axis]) * inner;
-    if (row != 0) {
-      for (std::size_t o = 0; o < outer; ++o) {
-        std::memcpy(y + o * out_row + offset, inputs[k] + o * row, row * sizeof(T));
-      }
-    }
-    offset += row;
-  }
-}
-
-}  // namespace concat
-}  // namespace tinynn::ops
-
-// ---- end tinynn/ops/concat.hpp ----
 // ---- begin tinynn/ops/conv2d.hpp ----
 // tinynn — 2-D convolution, NHWC: out[b][y][x][g*Cog + o] = act(bias[g*Cog + o] + sum over ky, kx, c
 // of in[b][y*sh - pt + ky*dh][x*sw - pl + kx*dw][g*Cig + c] * w[g*Cog + o][ky][kx][c]) (zero outside).
@@ -2325,172 +2791,6 @@ inline void run(backend::BackendId id, const Params& p, const float* input, cons
 }  // namespace tinynn::ops::depthwise_conv2d
 
 // ---- end tinynn/ops/depthwise_conv2d.hpp ----
-// ---- begin tinynn/ops/eltwise.hpp ----
-// tinynn — binary elementwise operations with NumPy (ONNX multidirectional) broadcasting.
-//   out[i] = act(a[bcast_a(i)] op b[bcast_b(i)]),  op in {add, sub, mul, div, min, max, pow, prelu};
-//   shapes align at the right, and each dimension pair must be equal or contain a 1.
-
-#include <array>
-#include <cstddef>
-
-// ---- begin tinynn/backends/scalar/eltwise.hpp ----
-// tinynn — scalar binary elementwise kernel over one broadcast row: a and b advance by 0 (a
-// broadcast scalar) or 1 element per output element. binary_value() is the definition the SIMD
-// backends must agree with.
-
-#include <cmath>
-#include <cstddef>
-#include <type_traits>
-
-namespace tinynn::backend {
-
-template <ops::BinaryOp K>
-[[nodiscard]] inline float binary_value_of(float a, float b) noexcept {
-  using ops::BinaryOp;
-  if constexpr (K == BinaryOp::add) return a + b;
-  if constexpr (K == BinaryOp::sub) return a - b;
-  if constexpr (K == BinaryOp::mul) return a * b;
-  if constexpr (K == BinaryOp::div) return a / b;
-  if constexpr (K == BinaryOp::min) return (a < b || a != a) ? a : b;  // NaN in either operand wins
-  if constexpr (K == BinaryOp::max) return (a > b || a != a) ? a : b;
-  if constexpr (K == BinaryOp::pow) return std::pow(a, b);
-  if constexpr (K == BinaryOp::prelu) return a < 0.0f ? a * b : a;
-}
-
-template <class F>
-inline void with_binary_kind(ops::BinaryOp kind, F&& f) {
-  using ops::BinaryOp;
-  using std::integral_constant;
-  switch (kind) {
-    case BinaryOp::add: f(integral_constant<BinaryOp, BinaryOp::add>{}); return;
-    case BinaryOp::sub: f(integral_constant<BinaryOp, BinaryOp::sub>{}); return;
-    case BinaryOp::mul: f(integral_constant<BinaryOp, BinaryOp::mul>{}); return;
-    case BinaryOp::div: f(integral_constant<BinaryOp, BinaryOp::div>{}); return;
-    case BinaryOp::min: f(integral_constant<BinaryOp, BinaryOp::min>{}); return;
-    case BinaryOp::max: f(integral_constant<BinaryOp, BinaryOp::max>{}); return;
-    case BinaryOp::pow: f(integral_constant<BinaryOp, BinaryOp::pow>{}); return;
-    case BinaryOp::prelu: f(integral_constant<BinaryOp, BinaryOp::prelu>{}); return;
-  }
-}
-
-[[nodiscard]] inline float binary_value(ops::BinaryOp op, float a, float b) noexcept {
-  float r = 0.0f;
-  with_binary_kind(op, [&](auto kind) { r = binary_value_of<decltype(kind)::value>(a, b); });
-  return r;
-}
-
-namespace detail {
-template <ops::BinaryOp K, std::size_t AStep, std::size_t BStep>
-inline void binary_row(const float* a, const float* b, float* out, std::size_t n) noexcept {
-  for (std::size_t i = 0; i < n; ++i) out[i] = binary_value_of<K>(a[i * AStep], b[i * BStep]);
-}
-}  // namespace detail
-
-/// out[i] = act(a[i*a_step] op b[i*b_step]) for i < n, with a_step, b_step in {0, 1}. out may
-/// alias a or b when that operand's step is 1.
-inline void binary(scalar, ops::BinaryOp op, const float* a, std::size_t a_step, const float* b, std::size_t b_step,
-                   float* out, std::size_t n, const ops::ActivationParams& act) noexcept {
-  with_binary_kind(op, [&](auto kind) {
-    constexpr ops::BinaryOp K = decltype(kind)::value;
-    if (a_step && b_step) {
-      detail::binary_row<K, 1, 1>(a, b, out, n);
-    } else if (a_step) {
-      detail::binary_row<K, 1, 0>(a, b, out, n);
-    } else if (b_step) {
-      detail::binary_row<K, 0, 1>(a, b, out, n);
-    } else {
-      detail::binary_row<K, 0, 0>(a, b, out, n);
-    }
-  });
-  if (act.kind != ops::Activation::none) {
-    for (std::size_t i = 0; i < n; ++i) out[i] = ops::apply_activation(act, out[i]);
-  }
-}
-
-}  // namespace tinynn::backend
-
-// ---- end tinynn/backends/scalar/eltwise.hpp ----
-
-namespace tinynn::ops {
-
-/// The NumPy broadcast of two shapes, or an error naming the first incompatible dimension pair.
-[[nodiscard]] inline Result<DynShape> broadcast_shapes(const DynShape& a, const DynShape& b) {
-  const std::size_t rank = a.rank() > b.rank() ? a.rank() : b.rank();
-  DynShape out;
-  for (std::size_t i = 0; i < rank; ++i) {
-    const std::int64_t da = i + a.rank() >= rank ? a[i + a.rank() - rank] : 1;
-    const std::int64_t db = i + b.rank() >= rank ? b[i + b.rank() - rank] : 1;
-    if (da != db && da != 1 && db != 1) {
-      return error(ErrorCode::invalid_argument, "shapes ", a, " and ", b, " do not broadcast: dimension ", i,
-                   " of the result is ", da, " in one and ", db, " in the other");
-    }
-    (void)out.push_back(da == 1 ? db : da);
-  }
-  return out;
-}
-
-namespace detail {
-/// Row-major strides of `s` seen from an output of rank `rank` (0 where s broadcasts).
-inline std::array<std::ptrdiff_t, max_rank> broadcast_strides(const DynShape& s, std::size_t rank) noexcept {
-  std::array<std::ptrdiff_t, max_rank> strides{};
-  std::ptrdiff_t running = 1;
-  for (std::size_t k = s.rank(); k-- > 0;) {
-    const std::size_t axis = k + rank - s.rank();
-    strides[axis] = s[k] == 1 ? 0 : running;
-    running *= static_cast<std::ptrdiff_t>(s[k]);
-  }
-  return strides;
-}
-}  // namespace detail
-
-namespace binary {
-
-struct Params {
-  BinaryOp op = BinaryOp::add;
-  ActivationParams activation{};  // fused after the operation
-  DynShape a, b;                  // input shapes
-  DynShape output;                // set by prepare(): the broadcast shape
-};
-
-[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
-
-/// Checks that p.a and p.b broadcast and sets p.output.
-[[nodiscard]] inline Status prepare(Params& p) {
-  auto out = broadcast_shapes(p.a, p.b);
-  if (!out) return out.status();
-  p.output = *out;
-  return {};
-}
-
-/// out = act(a op b) with broadcasting; out may alias an input of the output's shape.
-template <backend::Backend B = backend::native>
-inline void run(const Params& p, const float* a, const float* b, float* out) noexcept {
-  backend::require_compilable<B>();
-  const DynShape& shape = p.output;
-  if (shape.size() == 0) return;
-  const std::size_t rank = shape.rank();
-  const auto sa = detail::broadcast_strides(p.a, rank);
-  const auto sb = detail::broadcast_strides(p.b, rank);
-  detail::StridedLoop<3> loop;
-  for (std::size_t i = 0; i < rank; ++i) {
-    loop.push(static_cast<std::size_t>(shape[i]), {sa[i], sb[i], static_cast<std::ptrdiff_t>(shape.stride(i))});
-  }
-  const std::size_t n = loop.inner_extent();
-  const auto step_a = static_cast<std::size_t>(loop.inner_stride(0));
-  const auto step_b = static_cast<std::size_t>(loop.inner_stride(1));
-  loop.for_each_row([&](const std::array<std::ptrdiff_t, 3>& offset) {
-    backend::binary(B{}, p.op, a + offset[0], step_a, b + offset[1], step_b, out + offset[2], n, p.activation);
-  });
-}
-
-inline void run(backend::BackendId id, const Params& p, const float* a, const float* b, float* out) noexcept {
-  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, a, b, out); });
-}
-
-}  // namespace binary
-}  // namespace tinynn::ops
-
-// ---- end tinynn/ops/eltwise.hpp ----
 // ---- begin tinynn/ops/fully_connected.hpp ----
 // tinynn — fully connected (dense): out[b][o] = act(bias[o] + sum over i of in[b][i] * w[o][i]).
 // Weights [out_features][in_features] (PyTorch Linear, TFLite FULLY_CONNECTED, ONNX Gemm transB=1),
@@ -2660,6 +2960,89 @@ inline void run(backend::BackendId id, const Params& p, const float* input, cons
 #include <cstdint>
 #include <cstring>
 #include <span>
+
+// ---- begin tinynn/ops/detail/nd.hpp ----
+// tinynn — internal helpers for ops over runtime shapes: axis normalisation, strided iteration
+// with up to max_rank dimensions (no heap), and merging of dimensions that iterate alike.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace tinynn::ops::detail {
+
+/// A normalised axis in [0, rank), or -1 when `axis` is outside [-rank, rank).
+[[nodiscard]] constexpr std::int64_t normalize_axis(std::int64_t axis, std::size_t rank) noexcept {
+  const auto r = static_cast<std::int64_t>(rank);
+  if (axis < -r || axis >= r) return -1;
+  return axis < 0 ? axis + r : axis;
+}
+
+/// A loop nest of up to max_rank dimensions over `operands` strided arrays; the innermost
+/// dimension is last. Dimensions of extent 1 are dropped and neighbours that every operand walks
+/// contiguously are merged, so the innermost loop is as long as possible.
+template <std::size_t Operands>
+struct StridedLoop {
+  std::size_t rank = 0;
+  std::array<std::size_t, max_rank> extent{};
+  std::array<std::array<std::ptrdiff_t, max_rank>, Operands> stride{};
+
+  /// Adds a dimension (outermost first).
+  constexpr void push(std::size_t n, const std::array<std::ptrdiff_t, Operands>& strides) noexcept {
+    if (n == 1) return;
+    if (rank > 0) {
+      bool mergeable = true;
+      for (std::size_t k = 0; k < Operands; ++k) {
+        if (stride[k][rank - 1] != strides[k] * static_cast<std::ptrdiff_t>(n)) mergeable = false;
+      }
+      if (mergeable) {
+        extent[rank - 1] *= n;
+        for (std::size_t k = 0; k < Operands; ++k) stride[k][rank - 1] = strides[k];
+        return;
+      }
+    }
+    extent[rank] = n;
+    for (std::size_t k = 0; k < Operands; ++k) stride[k][rank] = strides[k];
+    ++rank;
+  }
+
+  [[nodiscard]] constexpr std::size_t inner_extent() const noexcept { return rank ? extent[rank - 1] : 1; }
+  [[nodiscard]] constexpr std::ptrdiff_t inner_stride(std::size_t k) const noexcept {
+    return rank ? stride[k][rank - 1] : 0;
+  }
+
+  /// Calls f(offsets) once per innermost row (offsets of the row's first element per operand).
+  template <class F>
+  constexpr void for_each_row(F&& f) const noexcept {
+    const std::size_t outer_rank = rank ? rank - 1 : 0;
+    std::array<std::size_t, max_rank> index{};
+    std::array<std::ptrdiff_t, Operands> offset{};
+    for (;;) {
+      f(offset);
+      std::size_t d = outer_rank;
+      for (;;) {
+        if (d == 0) return;
+        --d;
+        ++index[d];
+        for (std::size_t k = 0; k < Operands; ++k) offset[k] += stride[k][d];
+        if (index[d] < extent[d]) break;
+        for (std::size_t k = 0; k < Operands; ++k) offset[k] -= stride[k][d] * static_cast<std::ptrdiff_t>(extent[d]);
+        index[d] = 0;
+      }
+    }
+  }
+};
+
+/// Product of dims [begin, end).
+[[nodiscard]] constexpr std::size_t dims_product(const DynShape& s, std::size_t begin, std::size_t end) noexcept {
+  std::size_t p = 1;
+  for (std::size_t i = begin; i < end; ++i) p *= static_cast<std::size_t>(s[i]);
+  return p;
+}
+
+}  // namespace tinynn::ops::detail
+
+// ---- end tinynn/ops/detail/nd.hpp ----
 
 namespace tinynn::ops {
 
@@ -2934,6 +3317,1810 @@ inline void run(backend::BackendId id, const Params& p, const float* x, float* y
 }  // namespace tinynn::ops
 
 // ---- end tinynn/ops/pool.hpp ----
+// ---- begin tinynn/ops/softmax.hpp ----
+// tinynn — softmax and log-softmax over one axis, numerically stable.
+//   softmax: y = exp(x - max) / sum(exp(x - max));  log-softmax: y = x - max - log(sum(exp(x - max)))
+//   (ONNX opset < 13 "coerced 2-D" semantics: set flatten_from_axis, the axis becomes all dims >= axis).
+
+#include <cstddef>
+#include <cstdint>
+
+// ---- begin tinynn/backends/scalar/softmax.hpp ----
+// tinynn — scalar softmax over one contiguous row, numerically stable (the maximum is subtracted
+// before exponentiating): y = exp(x - m) / sum exp(x - m), log-softmax y = (x - m) - log(sum).
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+
+namespace tinynn::backend {
+
+/// Softmax (or log-softmax) of x[0], x[stride], ..., x[(n-1)*stride] into y at the same offsets.
+/// x == y is allowed.
+inline void softmax_row(scalar, const float* x, float* y, std::size_t n, std::size_t stride, bool log) noexcept {
+  if (n == 0) return;
+  float m = -std::numeric_limits<float>::infinity();
+  for (std::size_t i = 0; i < n; ++i) m = x[i * stride] > m ? x[i * stride] : m;
+  if (m == -std::numeric_limits<float>::infinity()) m = 0.0f;  // all -inf: keep exp finite
+  float sum = 0.0f;
+  if (log) {
+    for (std::size_t i = 0; i < n; ++i) sum += std::exp(x[i * stride] - m);
+    // (x - m) - log(sum), not x - (m + log(sum)): the latter loses log(sum) next to a large m.
+    const float log_sum = std::log(sum);
+    for (std::size_t i = 0; i < n; ++i) y[i * stride] = (x[i * stride] - m) - log_sum;
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const float e = std::exp(x[i * stride] - m);
+    y[i * stride] = e;
+    sum += e;
+  }
+  const float inverse = 1.0f / sum;
+  for (std::size_t i = 0; i < n; ++i) y[i * stride] *= inverse;
+}
+
+}  // namespace tinynn::backend
+
+// ---- end tinynn/backends/scalar/softmax.hpp ----
+
+namespace tinynn::ops {
+namespace softmax {
+
+struct Params {
+  std::int64_t axis = -1;          // may be negative; prepare() normalises it
+  bool log = false;                // log-softmax
+  bool flatten_from_axis = false;  // ONNX opset < 13: normalise over all dims from `axis` on
+  DynShape shape;                  // input and output shape
+  // set by prepare(): the tensor seen as [outer, n, inner], normalised over n
+  std::size_t outer = 0, n = 0, inner = 0;
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+[[nodiscard]] inline Status prepare(Params& p) {
+  const std::size_t rank = p.shape.rank();
+  const std::int64_t axis = detail::normalize_axis(p.axis, rank == 0 ? 1 : rank);
+  if (axis < 0) {
+    return error(ErrorCode::invalid_argument, p.log ? "log_softmax" : "softmax", ": axis ", p.axis,
+                 " is out of range for shape ", p.shape);
+  }
+  p.axis = axis;
+  const auto a = static_cast<std::size_t>(axis);
+  if (rank == 0) {
+    p.outer = p.n = p.inner = 1;
+  } else if (p.flatten_from_axis) {
+    p.outer = detail::dims_product(p.shape, 0, a);
+    p.n = detail::dims_product(p.shape, a, rank);
+    p.inner = 1;
+  } else {
+    p.outer = detail::dims_product(p.shape, 0, a);
+    p.n = static_cast<std::size_t>(p.shape[a]);
+    p.inner = detail::dims_product(p.shape, a + 1, rank);
+  }
+  return {};
+}
+
+/// y = softmax(x) (or log-softmax); x == y is allowed.
+template <backend::Backend B = backend::native>
+inline void run(const Params& p, const float* x, float* y) noexcept {
+  backend::require_compilable<B>();
+  const std::size_t block = p.n * p.inner;
+  for (std::size_t o = 0; o < p.outer; ++o) {
+    if (p.inner == 1) {
+      backend::softmax_row(B{}, x + o * block, y + o * block, p.n, 1, p.log);
+    } else {
+      for (std::size_t j = 0; j < p.inner; ++j) {
+        backend::softmax_row(backend::scalar{}, x + o * block + j, y + o * block + j, p.n, p.inner, p.log);
+      }
+    }
+  }
+}
+
+inline void run(backend::BackendId id, const Params& p, const float* x, float* y) noexcept {
+  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, x, y); });
+}
+
+}  // namespace softmax
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/softmax.hpp ----
+
+namespace tinynn::nn {
+
+namespace detail {
+
+template <class In>
+inline constexpr bool is_f32 = std::is_same_v<typename In::dtype, f32>;
+
+// Shape checks. Each is a class template named after the layer and parametrised by the shapes
+// involved, holding the static_assert: the compiler's "In instantiation of ..." line then names the
+// layer and the shapes, and the message says what is wrong, e.g.
+//   In instantiation of 'struct tinynn::nn::check::Conv2D_input<tinynn::Shape<784> >':
+//   error: static assertion failed: tinynn::nn::Conv2D: the input must have shape [H, W, C]
+}  // namespace detail
+namespace check {
+template <class Input>
+struct Conv2D_input {
+  static_assert(Input::rank == 3, "tinynn::nn::Conv2D: the input must have shape [H, W, C]");
+};
+template <class Kernel, class PaddedInput>
+struct Conv2D_kernel_vs_padded_input {
+  static_assert(Kernel::dims[0] <= PaddedInput::dims[0] && Kernel::dims[1] <= PaddedInput::dims[1],
+                "tinynn::nn::Conv2D: the kernel (dilated) is larger than the padded input");
+};
+template <class Input>
+struct DepthwiseConv2D_input {
+  static_assert(Input::rank == 3, "tinynn::nn::DepthwiseConv2D: the input must have shape [H, W, C]");
+};
+template <class Kernel, class PaddedInput>
+struct DepthwiseConv2D_kernel_vs_padded_input {
+  static_assert(Kernel::dims[0] <= PaddedInput::dims[0] && Kernel::dims[1] <= PaddedInput::dims[1],
+                "tinynn::nn::DepthwiseConv2D: the kernel (dilated) is larger than the padded input");
+};
+template <class Input>
+struct Pool2D_input {
+  static_assert(Input::rank == 3, "tinynn::nn::MaxPool2D/AvgPool2D: the input must have shape [H, W, C]");
+};
+template <class Window, class PaddedInput>
+struct Pool2D_window_vs_padded_input {
+  static_assert(Window::dims[0] <= PaddedInput::dims[0] && Window::dims[1] <= PaddedInput::dims[1],
+                "tinynn::nn::MaxPool2D/AvgPool2D: the window is larger than the padded input");
+};
+template <class Input>
+struct GlobalAvgPool_input {
+  static_assert(Input::rank == 3, "tinynn::nn::GlobalAvgPool: the input must have shape [H, W, C]");
+};
+template <class Input>
+struct Pad_input {
+  static_assert(Input::rank == 3, "tinynn::nn::Pad: the input must have shape [H, W, C]");
+};
+template <class Input>
+struct Dense_input {
+  static_assert(Input::rank == 1 || Input::rank == 2,
+                "tinynn::nn::Dense: the input must have shape [K] or [T, K] (add nn::Flatten before Dense)");
+};
+template <class Input, class Target>
+struct Reshape_input_vs_target {
+  static_assert(Input::size == Target::size, "tinynn::nn::Reshape: the target shape has a different element count");
+};
+}  // namespace check
+namespace detail {
+
+/// The unary op (ops/activation.hpp) of a fused-activation description.
+constexpr ops::UnaryParams unary_of(const ops::ActivationParams& a) noexcept {
+  switch (a.kind) {
+    case ops::Activation::none: return ops::UnaryParams::of(ops::UnaryOp::identity);
+    case ops::Activation::relu: return ops::UnaryParams::of(ops::UnaryOp::relu);
+    case ops::Activation::relu6: return ops::UnaryParams::of(ops::UnaryOp::relu6);
+    case ops::Activation::clip: return ops::UnaryParams::clip(a.min, a.max);
+    case ops::Activation::leaky_relu: return ops::UnaryParams::leaky_relu(a.alpha);
+    case ops::Activation::sigmoid: return ops::UnaryParams::of(ops::UnaryOp::sigmoid);
+    case ops::Activation::tanh: return ops::UnaryParams::of(ops::UnaryOp::tanh);
+    case ops::Activation::hard_swish: return ops::UnaryParams::of(ops::UnaryOp::hard_swish);
+  }
+  return ops::UnaryParams::of(ops::UnaryOp::identity);
+}
+
+}  // namespace detail
+
+namespace detail {
+template <class T>
+struct is_input : std::false_type {};
+}  // namespace detail
+
+/// The network's input: dtype and shape ([H, W, C] for images, [N] or [T, F] for vectors/sequences).
+template <DTypeTag T, std::size_t... Dims>
+struct Input {
+  static_assert(sizeof...(Dims) >= 1, "tinynn::nn::Input: give at least one dimension");
+  using spec = Spec<T, Shape<Dims...>>;
+  template <class In>
+  struct bind : AliasStep<bind<In>> {
+    static_assert(std::is_same_v<In, spec>, "tinynn::nn::Input: Input must be the first layer of a network");
+    using input = In;
+    using output = In;
+  };
+};
+
+namespace detail {
+template <DTypeTag T, std::size_t... Dims>
+struct is_input<Input<T, Dims...>> : std::true_type {};
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// Conv2D<Filters, KH, KW, options...>: options are a padding (Valid default, Same, Padding<t,l,b,r>),
+// Stride<h, w>, Dilation<h, w>, a fused activation. Weights OHWI [Filters][KH][KW][C], bias [Filters].
+
+template <std::size_t Filters, std::size_t KH, std::size_t KW, class... Options>
+struct Conv2D {
+  using options = detail::WindowOptions<Valid, Stride<1, 1>, Options...>;
+  static_assert(options::all_known,
+                "tinynn::nn::Conv2D: unknown option (expected Same, Valid, Padding<>, Stride<>, Dilation<>, or an "
+                "activation)");
+  static_assert(Filters > 0 && KH > 0 && KW > 0, "tinynn::nn::Conv2D: filters and kernel sizes must be positive");
+
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    using S = typename In::shape;
+    static_assert(detail::is_f32<In>, "tinynn::nn::Conv2D: the input dtype must be f32 (int8: nn/quantized.hpp)");
+    static_assert(sizeof(check::Conv2D_input<S>) > 0);
+    static constexpr std::size_t H = detail::dim_or<S, 0>, W = detail::dim_or<S, 1>, C = detail::dim_or<S, 2>;
+    using window = detail::Window<options, KH, KW, H, W>;
+    static_assert(
+        sizeof(check::Conv2D_kernel_vs_padded_input<typename window::dilated_kernel, typename window::padded>) > 0);
+    using input = In;
+    using output = Spec<f32, Shape<window::out_h, window::out_w, Filters>>;
+    using activation = typename options::activation;
+    static constexpr std::size_t out_channels = Filters;
+    static constexpr bool foldable = std::is_same_v<activation, NoActivation>;
+    static constexpr bool in_place = false;
+
+    static constexpr ops::conv2d::Params op = [] {
+      ops::conv2d::Params p;
+      p.in_h = H;
+      p.in_w = W;
+      p.in_c = C;
+      p.out_c = Filters;
+      p.kernel_h = KH;
+      p.kernel_w = KW;
+      p.stride_h = options::stride_h;
+      p.stride_w = options::stride_w;
+      p.dilation_h = options::dilation_h;
+      p.dilation_w = options::dilation_w;
+      p.padding = window::padding;
+      return p;
+    }();
+    static constexpr ops::conv2d::Params op_params(const ops::ActivationParams& act) noexcept {
+      ops::conv2d::Params p = op;
+      p.activation = act;
+      return p;
+    }
+
+    struct Trained {
+      std::array<float, Filters * KH * KW * C> weights;  // OHWI
+      std::array<float, Filters> bias;
+    };
+    struct Params {
+      std::array<float, ops::conv2d::packed_weights_size(op)> packed;
+    };
+    static constexpr std::size_t param_count = Filters * KH * KW * C + Filters;
+    static constexpr std::size_t macs = window::out_h * window::out_w * Filters * KH * KW * C;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = ops::conv2d::scratch_size<Backend>(op) * sizeof(float);
+
+    static constexpr void fold_into(const Trained& t, Params& p) {
+      ops::conv2d::pack_weights(op, t.weights.data(), t.bias.data(), p.packed.data());
+    }
+    /// Scales output channel f by scale[f] and adds shift[f] (a BatchNorm folded in), then packs.
+    static constexpr void fold_into(const Trained& t, const float* scale, const float* shift, Params& p) {
+      Trained scaled = t;
+      for (std::size_t f = 0; f < Filters; ++f) {
+        for (std::size_t k = 0; k < KH * KW * C; ++k) scaled.weights[f * KH * KW * C + k] *= scale[f];
+        scaled.bias[f] = t.bias[f] * scale[f] + shift[f];
+      }
+      fold_into(scaled, p);
+    }
+
+    template <class Backend>
+    static void compute(const Params& p, const float* in, float* out, std::byte* scratch,
+                        const ops::ActivationParams& act, Backend) noexcept {
+      ops::conv2d::run<Backend>(op_params(act), in, p.packed.data(), out, reinterpret_cast<float*>(scratch));
+    }
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// DepthwiseConv2D<KH, KW, options...>: channel multiplier 1 (DepthwiseConv2D<KH, KW, Multiplier<M>>
+// for more). Weights [KH][KW][C*M], bias [C*M].
+
+template <std::size_t M>
+struct Multiplier {};
+
+namespace detail {
+template <class T>
+struct is_multiplier : std::false_type {};
+template <std::size_t M>
+struct is_multiplier<Multiplier<M>> : std::true_type {};
+template <class T>
+struct multiplier_value : std::integral_constant<std::size_t, 1> {};
+template <std::size_t M>
+struct multiplier_value<Multiplier<M>> : std::integral_constant<std::size_t, M> {};
+template <class T>
+struct not_multiplier : std::bool_constant<!is_multiplier<T>::value> {};
+}  // namespace detail
+
+template <std::size_t KH, std::size_t KW, class... Options>
+struct DepthwiseConv2D {
+  static constexpr std::size_t multiplier = detail::multiplier_value<
+      typename detail::find_option<detail::is_multiplier, Multiplier<1>, Options...>::type>::value;
+  using options =
+      detail::WindowOptions<Valid, Stride<1, 1>,
+                            std::conditional_t<detail::is_multiplier<Options>::value, NoActivation, Options>...>;
+  static_assert(options::all_known,
+                "tinynn::nn::DepthwiseConv2D: unknown option (expected Same, Valid, Padding<>, Stride<>, Dilation<>, "
+                "Multiplier<>, or an activation)");
+
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    using S = typename In::shape;
+    static_assert(detail::is_f32<In>, "tinynn::nn::DepthwiseConv2D: the input dtype must be f32");
+    static_assert(sizeof(check::DepthwiseConv2D_input<S>) > 0);
+    static constexpr std::size_t H = detail::dim_or<S, 0>, W = detail::dim_or<S, 1>, C = detail::dim_or<S, 2>;
+    static constexpr std::size_t CM = C * multiplier;
+    using window = detail::Window<options, KH, KW, H, W>;
+    static_assert(sizeof(check::DepthwiseConv2D_kernel_vs_padded_input<typename window::dilated_kernel,
+                                                                       typename window::padded>) > 0);
+    using input = In;
+    using output = Spec<f32, Shape<window::out_h, window::out_w, CM>>;
+    using activation = typename options::activation;
+    static constexpr std::size_t out_channels = CM;
+    static constexpr bool foldable = std::is_same_v<activation, NoActivation>;
+    static constexpr bool in_place = false;  // ops/depthwise_conv2d.hpp: output must not alias input
+
+    static constexpr ops::depthwise_conv2d::Params op = [] {
+      ops::depthwise_conv2d::Params p;
+      p.in_h = H;
+      p.in_w = W;
+      p.channels = C;
+      p.multiplier = multiplier;
+      p.kernel_h = KH;
+      p.kernel_w = KW;
+      p.stride_h = options::stride_h;
+      p.stride_w = options::stride_w;
+      p.dilation_h = options::dilation_h;
+      p.dilation_w = options::dilation_w;
+      p.padding = window::padding;
+      return p;
+    }();
+    static constexpr ops::depthwise_conv2d::Params op_params(const ops::ActivationParams& act) noexcept {
+      ops::depthwise_conv2d::Params p = op;
+      p.activation = act;
+      return p;
+    }
+
+    struct Trained {
+      std::array<float, KH * KW * CM> weights;  // [KH][KW][C*M]
+      std::array<float, CM> bias;
+    };
+    struct Params {
+      std::array<float, ops::depthwise_conv2d::packed_weights_size(op)> packed;
+    };
+    static constexpr std::size_t param_count = KH * KW * CM + CM;
+    static constexpr std::size_t macs = window::out_h * window::out_w * CM * KH * KW;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = 0;
+
+    static constexpr void fold_into(const Trained& t, Params& p) {
+      ops::depthwise_conv2d::pack_weights(op, t.weights.data(), t.bias.data(), p.packed.data());
+    }
+    static constexpr void fold_into(const Trained& t, const float* scale, const float* shift, Params& p) {
+      Trained scaled = t;
+      for (std::size_t k = 0; k < KH * KW; ++k) {
+        for (std::size_t c = 0; c < CM; ++c) scaled.weights[k * CM + c] *= scale[c];
+      }
+      for (std::size_t c = 0; c < CM; ++c) scaled.bias[c] = t.bias[c] * scale[c] + shift[c];
+      fold_into(scaled, p);
+    }
+
+    template <class Backend>
+    static void compute(const Params& p, const float* in, float* out, std::byte*, const ops::ActivationParams& act,
+                        Backend) noexcept {
+      ops::depthwise_conv2d::run<Backend>(op_params(act), in, p.packed.data(), out);
+    }
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Dense<Units, activation>: over the last axis ([K] -> [Units], [T, K] -> [T, Units]).
+// Weights [Units][K] (PyTorch Linear / TFLite FULLY_CONNECTED), bias [Units].
+
+template <std::size_t Units, class... Options>
+struct Dense {
+  using activation_option = typename detail::find_option<detail::is_activation_tag, NoActivation, Options...>::type;
+  static_assert((detail::is_activation_tag<Options>::value && ...),
+                "tinynn::nn::Dense: unknown option (expected an activation)");
+
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    using S = typename In::shape;
+    static_assert(detail::is_f32<In>, "tinynn::nn::Dense: the input dtype must be f32");
+    static_assert(sizeof(check::Dense_input<S>) > 0);
+    static constexpr std::size_t K = detail::last_dim<S>;
+    static constexpr std::size_t rows = S::size / K;
+    using input = In;
+    using output = std::conditional_t<S::rank == 2, Spec<f32, Shape<rows, Units>>, Spec<f32, Shape<Units>>>;
+    using activation = activation_option;
+    static constexpr std::size_t out_channels = Units;
+    static constexpr bool foldable = std::is_same_v<activation, NoActivation>;
+    static constexpr bool in_place = false;
+
+    static constexpr ops::fully_connected::Params op = [] {
+      ops::fully_connected::Params p;
+      p.batch = rows;
+      p.in_features = K;
+      p.out_features = Units;
+      return p;
+    }();
+    static constexpr ops::fully_connected::Params op_params(const ops::ActivationParams& act) noexcept {
+      ops::fully_connected::Params p = op;
+      p.activation = act;
+      return p;
+    }
+
+    struct Trained {
+      std::array<float, Units * K> weights;  // [Units][K]
+      std::array<float, Units> bias;
+    };
+    struct Params {
+      std::array<float, ops::fully_connected::packed_weights_size(op)> packed;
+    };
+    static constexpr std::size_t param_count = Units * K + Units;
+    static constexpr std::size_t macs = rows * Units * K;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = ops::fully_connected::scratch_size<Backend>(op) * sizeof(float);
+
+    static constexpr void fold_into(const Trained& t, Params& p) {
+      ops::fully_connected::pack_weights(op, t.weights.data(), t.bias.data(), p.packed.data());
+    }
+    static constexpr void fold_into(const Trained& t, const float* scale, const float* shift, Params& p) {
+      Trained scaled = t;
+      for (std::size_t u = 0; u < Units; ++u) {
+        for (std::size_t k = 0; k < K; ++k) scaled.weights[u * K + k] *= scale[u];
+        scaled.bias[u] = t.bias[u] * scale[u] + shift[u];
+      }
+      fold_into(scaled, p);
+    }
+
+    template <class Backend>
+    static void compute(const Params& p, const float* in, float* out, std::byte* scratch,
+                        const ops::ActivationParams& act, Backend) noexcept {
+      ops::fully_connected::run<Backend>(op_params(act), in, p.packed.data(), out, reinterpret_cast<float*>(scratch));
+    }
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Pooling. MaxPool2D<KH, KW, options...> / AvgPool2D<...>: stride defaults to the kernel size,
+// padding to Valid; AvgPool divides by the number of input positions in the window (padding excluded).
+
+namespace detail {
+
+template <ops::PoolKind Kind, std::size_t KH, std::size_t KW, class... Options>
+struct Pool2D {
+  using options = WindowOptions<Valid, Stride<KH, KW>, Options...>;
+  static_assert(options::all_known,
+                "tinynn::nn::MaxPool2D/AvgPool2D: unknown option (expected Same, Valid, Padding<>, Stride<>, CeilMode, "
+                "or an activation)");
+
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    using S = typename In::shape;
+    static_assert(is_f32<In>, "tinynn::nn::MaxPool2D/AvgPool2D: the input dtype must be f32");
+    static_assert(sizeof(check::Pool2D_input<S>) > 0);
+    static constexpr std::size_t H = dim_or<S, 0>, W = dim_or<S, 1>, C = dim_or<S, 2>;
+    using window = Window<options, KH, KW, H, W>;
+    static_assert(
+        sizeof(check::Pool2D_window_vs_padded_input<typename window::dilated_kernel, typename window::padded>) > 0);
+    using input = In;
+    using output = Spec<f32, Shape<window::out_h, window::out_w, C>>;
+    using activation = typename options::activation;
+    using Params = NoParams;
+    using Trained = NoParams;
+    static constexpr void fold_into(const Trained&, Params&) noexcept {}
+    static constexpr std::size_t param_count = 0;
+    static constexpr std::size_t macs = 0;
+    static constexpr bool foldable = false;
+    static constexpr bool in_place = false;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = 0;
+
+    static ops::pool2d::Params op_params(const ops::ActivationParams& act) noexcept {
+      ops::pool2d::Params p;
+      p.kind = Kind;
+      p.kernel_h = KH;
+      p.kernel_w = KW;
+      p.stride_h = options::stride_h;
+      p.stride_w = options::stride_w;
+      p.padding = window::padding;
+      p.ceil_mode = options::ceil_mode;
+      p.activation = act;
+      p.input = DynShape{1, static_cast<std::int64_t>(H), static_cast<std::int64_t>(W), static_cast<std::int64_t>(C)};
+      p.output = DynShape{1, static_cast<std::int64_t>(window::out_h), static_cast<std::int64_t>(window::out_w),
+                          static_cast<std::int64_t>(C)};
+      return p;
+    }
+    template <class Backend>
+    static void compute(const Params&, const float* in, float* out, std::byte*, const ops::ActivationParams& act,
+                        Backend) noexcept {
+      ops::pool2d::run<Backend>(op_params(act), in, out);
+    }
+  };
+};
+
+}  // namespace detail
+
+template <std::size_t KH, std::size_t KW = KH, class... Options>
+struct MaxPool2D : detail::Pool2D<ops::PoolKind::max, KH, KW, Options...> {};
+template <std::size_t KH, std::size_t KW = KH, class... Options>
+struct AvgPool2D : detail::Pool2D<ops::PoolKind::average, KH, KW, Options...> {};
+
+/// [H, W, C] -> [C]: the mean over all positions.
+struct GlobalAvgPool {
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    using S = typename In::shape;
+    static_assert(detail::is_f32<In>, "tinynn::nn::GlobalAvgPool: the input dtype must be f32");
+    static_assert(sizeof(check::GlobalAvgPool_input<S>) > 0);
+    static constexpr std::size_t H = detail::dim_or<S, 0>, W = detail::dim_or<S, 1>, C = detail::dim_or<S, 2>;
+    using input = In;
+    using output = Spec<f32, Shape<C>>;
+    using activation = NoActivation;
+    using Params = NoParams;
+    using Trained = NoParams;
+    static constexpr void fold_into(const Trained&, Params&) noexcept {}
+    static constexpr std::size_t param_count = 0;
+    static constexpr std::size_t macs = 0;
+    static constexpr bool foldable = false;
+    static constexpr bool in_place = false;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = 0;
+
+    template <class Backend>
+    static void compute(const Params&, const float* in, float* out, std::byte*, const ops::ActivationParams&,
+                        Backend) noexcept {
+      ops::pool2d::Params p;
+      p.kind = ops::PoolKind::average;
+      p.global = true;
+      p.kernel_h = H;
+      p.kernel_w = W;
+      p.input = DynShape{1, static_cast<std::int64_t>(H), static_cast<std::int64_t>(W), static_cast<std::int64_t>(C)};
+      p.output = DynShape{1, 1, 1, static_cast<std::int64_t>(C)};
+      ops::pool2d::run<Backend>(p, in, out);
+    }
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Activations as standalone layers (in place). The same tags are the fused options of conv/dense.
+
+namespace detail {
+template <class Tag>
+struct StandaloneActivation {
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    static_assert(is_f32<In>, "tinynn::nn: activation layers take f32 inputs");
+    using input = In;
+    using output = In;
+    using activation = NoActivation;
+    using Params = NoParams;
+    using Trained = NoParams;
+    static constexpr void fold_into(const Trained&, Params&) noexcept {}
+    static constexpr std::size_t param_count = 0;
+    static constexpr std::size_t macs = 0;
+    static constexpr bool foldable = false;
+    static constexpr bool in_place = true;
+    static constexpr bool is_activation = true;
+    using tag = Tag;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = 0;
+
+    template <class Backend>
+    static void compute(const Params&, const float* in, float* out, std::byte*, const ops::ActivationParams&,
+                        Backend) noexcept {
+      ops::unary::run<Backend>(detail::unary_of(Tag::params), in, out, In::size);
+    }
+  };
+};
+}  // namespace detail
+
+struct ReLU : detail::StandaloneActivation<ReLU> {
+  static constexpr ops::ActivationParams params = ops::ActivationParams::relu();
+};
+struct ReLU6 : detail::StandaloneActivation<ReLU6> {
+  static constexpr ops::ActivationParams params = ops::ActivationParams::relu6();
+};
+/// Clamp to [Lo, Hi] (integer bounds cover the clips networks use).
+template <int Lo, int Hi>
+struct Clip : detail::StandaloneActivation<Clip<Lo, Hi>> {
+  static constexpr ops::ActivationParams params =
+      ops::ActivationParams::clip(static_cast<float>(Lo), static_cast<float>(Hi));
+};
+/// Leaky ReLU with slope PerMille / 1000 (LeakyReLU<100>: alpha 0.1).
+template <int PerMille = 10>
+struct LeakyReLU : detail::StandaloneActivation<LeakyReLU<PerMille>> {
+  static constexpr ops::ActivationParams params =
+      ops::ActivationParams::leaky_relu(static_cast<float>(PerMille) / 1000.0f);
+};
+struct Sigmoid : detail::StandaloneActivation<Sigmoid> {
+  static constexpr ops::ActivationParams params = {ops::Activation::sigmoid};
+};
+struct Tanh : detail::StandaloneActivation<Tanh> {
+  static constexpr ops::ActivationParams params = {ops::Activation::tanh};
+};
+struct HardSwish : detail::StandaloneActivation<HardSwish> {
+  static constexpr ops::ActivationParams params = {ops::Activation::hard_swish};
+};
+
+// ---------------------------------------------------------------------------------------------
+// BatchNorm<EpsilonNano>: y = gamma * (x - mean) / sqrt(variance + epsilon) + beta over the last
+// axis; epsilon = EpsilonNano * 1e-9 (default 1e-5, PyTorch's; Keras uses 1e-3 = BatchNorm<1000000>).
+// Right after a Conv2D / DepthwiseConv2D / Dense without a fused activation, a Sequential folds it
+// into that layer's weights in fold() (at compile time for constexpr parameters): it costs nothing
+// at run time. Elsewhere it runs as a per-channel affine map, in place.
+
+template <std::uint32_t EpsilonNano = 10000>
+struct BatchNorm {
+  static constexpr float epsilon = static_cast<float>(EpsilonNano) * 1e-9f;
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    static_assert(detail::is_f32<In>, "tinynn::nn::BatchNorm: the input dtype must be f32");
+    static constexpr std::size_t C = detail::last_dim<typename In::shape>;
+    using input = In;
+    using output = In;
+    using activation = NoActivation;
+    struct Trained {
+      std::array<float, C> gamma, beta, mean, variance;
+    };
+    struct Params {
+      std::array<float, C> scale, shift;
+    };
+    static constexpr std::size_t param_count = 2 * C;
+    static constexpr std::size_t macs = In::size;
+    static constexpr bool foldable = false;
+    static constexpr bool in_place = true;
+    static constexpr bool is_batch_norm = true;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = 0;
+
+    /// scale = gamma / sqrt(variance + epsilon), shift = beta - mean * scale.
+    static constexpr void fold_into(const Trained& t, Params& p) {
+      for (std::size_t c = 0; c < C; ++c) {
+        p.scale[c] = t.gamma[c] * detail::constexpr_rsqrt(t.variance[c] + epsilon);
+        p.shift[c] = t.beta[c] - t.mean[c] * p.scale[c];
+      }
+    }
+
+    template <class Backend>
+    static void compute(const Params& p, const float* in, float* out, std::byte*, const ops::ActivationParams& act,
+                        Backend) noexcept {
+      ops::batch_norm::Params bn;
+      bn.shape = DynShape{static_cast<std::int64_t>(In::size / C), static_cast<std::int64_t>(C)};
+      bn.activation = act;
+      ops::batch_norm::run<Backend>(bn, in, p.scale.data(), p.shift.data(), out);
+    }
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Softmax over the last axis (in place).
+
+struct Softmax {
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    static_assert(detail::is_f32<In>, "tinynn::nn::Softmax: the input dtype must be f32");
+    static constexpr std::size_t C = detail::last_dim<typename In::shape>, rows = In::size / C;
+    using input = In;
+    using output = In;
+    using activation = NoActivation;
+    using Params = NoParams;
+    using Trained = NoParams;
+    static constexpr void fold_into(const Trained&, Params&) noexcept {}
+    static constexpr std::size_t param_count = 0;
+    static constexpr std::size_t macs = 0;
+    static constexpr bool foldable = false;
+    static constexpr bool in_place = true;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = 0;
+
+    template <class Backend>
+    static void compute(const Params&, const float* in, float* out, std::byte*, const ops::ActivationParams&,
+                        Backend) noexcept {
+      ops::softmax::Params p;
+      p.axis = 1;
+      p.shape = DynShape{static_cast<std::int64_t>(rows), static_cast<std::int64_t>(C)};
+      p.outer = rows;
+      p.n = C;
+      p.inner = 1;
+      ops::softmax::run<Backend>(p, in, out);
+    }
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Pad<Top, Left, Bottom, Right>: zero padding of the spatial dimensions of [H, W, C].
+
+template <std::size_t Top, std::size_t Left, std::size_t Bottom = Top, std::size_t Right = Left>
+struct Pad {
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    using S = typename In::shape;
+    static_assert(detail::is_f32<In>, "tinynn::nn::Pad: the input dtype must be f32");
+    static_assert(sizeof(check::Pad_input<S>) > 0);
+    static constexpr std::size_t H = detail::dim_or<S, 0>, W = detail::dim_or<S, 1>, C = detail::dim_or<S, 2>;
+    using input = In;
+    using output = Spec<f32, Shape<H + Top + Bottom, W + Left + Right, C>>;
+    using activation = NoActivation;
+    using Params = NoParams;
+    using Trained = NoParams;
+    static constexpr void fold_into(const Trained&, Params&) noexcept {}
+    static constexpr std::size_t param_count = 0;
+    static constexpr std::size_t macs = 0;
+    static constexpr bool foldable = false;
+    static constexpr bool in_place = false;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = 0;
+
+    template <class Backend>
+    static void compute(const Params&, const float* in, float* out, std::byte*, const ops::ActivationParams&,
+                        Backend) noexcept {
+      ops::pad::Params p;
+      p.mode = ops::PadMode::constant;
+      p.input = DynShape{static_cast<std::int64_t>(H), static_cast<std::int64_t>(W), static_cast<std::int64_t>(C)};
+      p.output = DynShape{static_cast<std::int64_t>(H + Top + Bottom), static_cast<std::int64_t>(W + Left + Right),
+                          static_cast<std::int64_t>(C)};
+      p.before[0] = Top;
+      p.before[1] = Left;
+      p.after[0] = Bottom;
+      p.after[1] = Right;
+      ops::pad::run(p, in, out, 0.0f);
+    }
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Flatten and Reshape rename the input's storage (no step, no memory).
+
+struct Flatten {
+  template <class In>
+  struct bind : AliasStep<bind<In>> {
+    using input = In;
+    using output = Spec<typename In::dtype, Shape<In::size>>;
+  };
+};
+
+template <std::size_t... Dims>
+struct Reshape {
+  template <class In>
+  struct bind : AliasStep<bind<In>> {
+    static_assert(sizeof(check::Reshape_input_vs_target<typename In::shape, Shape<Dims...>>) > 0);
+    using input = In;
+    using output = Spec<typename In::dtype, Shape<Dims...>>;
+  };
+};
+
+}  // namespace tinynn::nn
+
+// ---- end tinynn/nn/layers.hpp ----
+// ---- begin tinynn/nn/network.hpp ----
+// tinynn — a static network: a Sequential whose first layer is an Input.
+//
+//   using Net = nn::Sequential<nn::Input<f32, 28, 28, 1>, nn::Conv2D<3, 5, 5, nn::Same, nn::ReLU>, ...>;
+//   Net::output_shape, Net::param_count, Net::macs         compile-time figures
+//   Net::Trained  --Net::fold()-->  Net::Params            packing + BatchNorm folding (constexpr)
+//   Net::Arena arena;  Net::arena_bytes                     the only RAM the network touches (exact)
+//   auto y = Net::run(params, x, arena);                    backend::native by default
+//
+// The arena is planned at compile time per backend (scratch needs differ: the scalar backend needs
+// none): Net::ArenaFor<B>, Net::arena_bytes_for<B>; Net::Arena is ArenaFor<backend::native>.
+
+#include <cstddef>
+#include <type_traits>
+
+// ---- begin tinynn/tensor.hpp ----
+// tinynn — tensors. Tensor<T, S> owns 64-byte-aligned storage of a compile-time shape;
+// TensorView<T, S> points at such storage without owning it; TensorRef is the runtime view
+// (dtype + DynShape + pointer) used by graphs. Conversions are explicit: view()/ref() always
+// succeed, TensorRef::as<T, S>() checks dtype and shape and returns a Result.
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <type_traits>
+
+// ---- begin tinynn/quant.hpp ----
+// tinynn — quantization parameters (the TFLite int8 scheme, ../shared/DESIGN.md "Quantization"):
+//   real_value = scale * (int8_value - zero_point)
+// Activations: one scale/zero point per tensor. Weights: symmetric (zero point 0), one scale per
+// output channel along `axis`. Non-owning: the scales live in the model or in constexpr Params.
+
+#include <cstdint>
+#include <span>
+
+namespace tinynn {
+
+struct QuantParams {
+  float scale = 1.0f;
+  std::int32_t zero_point = 0;
+
+  friend constexpr bool operator==(const QuantParams&, const QuantParams&) = default;
+};
+
+struct PerChannelQuant {
+  std::span<const float> scales;              // one per channel along `axis`
+  std::span<const std::int32_t> zero_points;  // empty = all zero (symmetric); else one per channel
+  std::int32_t axis = 0;
+
+  [[nodiscard]] constexpr bool per_tensor() const noexcept { return scales.size() == 1; }
+  [[nodiscard]] constexpr float scale(std::size_t channel) const noexcept {
+    return scales.size() == 1 ? scales[0] : scales[channel];
+  }
+  [[nodiscard]] constexpr std::int32_t zero_point(std::size_t channel) const noexcept {
+    if (zero_points.empty()) return 0;
+    return zero_points.size() == 1 ? zero_points[0] : zero_points[channel];
+  }
+};
+
+}  // namespace tinynn
+
+// ---- end tinynn/quant.hpp ----
+
+namespace tinynn {
+
+template <DTypeTag T, StaticShape S>
+class TensorView {
+ public:
+  using dtype = T;
+  using shape = S;
+  using element_type = element_t<T>;
+  using value_type = std::remove_const_t<element_type>;
+  static constexpr std::size_t rank = S::rank;
+  static constexpr std::size_t size = S::size;
+
+  constexpr TensorView() noexcept = default;
+  constexpr explicit TensorView(element_type* data) noexcept : data_(data) {}
+  /// A read-only view from a writable one.
+  template <class U>
+  requires(std::is_const_v<T>&& std::is_same_v<std::remove_const_t<T>, U>) constexpr TensorView(
+      TensorView<U, S> other) noexcept
+      : data_(other.data()) {}
+
+  [[nodiscard]] constexpr element_type* data() const noexcept { return data_; }
+  [[nodiscard]] constexpr std::span<element_type, S::size> span() const noexcept {
+    return std::span<element_type, S::size>(data_, S::size);
+  }
+  constexpr element_type& operator[](std::size_t flat) const noexcept {
+    TINYNN_ASSERT(flat < S::size);
+    return data_[flat];
+  }
+  template <class... Index>
+  requires(sizeof...(Index) == S::rank && S::rank != 1) constexpr element_type& operator()(
+      Index... index) const noexcept {
+    return data_[S::offset(index...)];
+  }
+  constexpr element_type& operator()(std::size_t i) const noexcept requires(S::rank == 1) { return (*this)[i]; }
+
+ private:
+  element_type* data_ = nullptr;
+};
+
+template <DTypeTag T, StaticShape S>
+class Tensor {
+  static_assert(!std::is_const_v<T>, "Tensor owns its storage: use a non-const dtype tag");
+
+ public:
+  using dtype = T;
+  using shape = S;
+  using value_type = typename T::value_type;
+  static constexpr std::size_t rank = S::rank;
+  static constexpr std::size_t size = S::size;
+  static constexpr std::size_t bytes = S::size * sizeof(value_type);
+
+  alignas(tensor_alignment) std::array<value_type, S::size> storage{};
+
+  [[nodiscard]] constexpr value_type* data() noexcept { return storage.data(); }
+  [[nodiscard]] constexpr const value_type* data() const noexcept { return storage.data(); }
+  [[nodiscard]] constexpr TensorView<T, S> view() noexcept { return TensorView<T, S>(storage.data()); }
+  [[nodiscard]] constexpr TensorView<const T, S> view() const noexcept {
+    return TensorView<const T, S>(storage.data());
+  }
+  [[nodiscard]] constexpr std::span<value_type, S::size> span() noexcept { return storage; }
+  [[nodiscard]] constexpr std::span<const value_type, S::size> span() const noexcept { return storage; }
+
+  constexpr value_type& operator[](std::size_t flat) noexcept { return storage[flat]; }
+  constexpr const value_type& operator[](std::size_t flat) const noexcept { return storage[flat]; }
+  /// Element at a multi-index; a wrong number of indices is a compile error that says so.
+  template <class... Index>
+  constexpr value_type& at(Index... index) noexcept {
+    static_assert(sizeof...(Index) == S::rank, "tinynn: number of indices must equal the tensor's rank");
+    return storage[S::offset(index...)];
+  }
+  template <class... Index>
+  constexpr const value_type& at(Index... index) const noexcept {
+    static_assert(sizeof...(Index) == S::rank, "tinynn: number of indices must equal the tensor's rank");
+    return storage[S::offset(index...)];
+  }
+
+  template <class... Index>
+  requires(sizeof...(Index) == S::rank && S::rank != 1) constexpr value_type& operator()(Index... index) noexcept {
+    return storage[S::offset(index...)];
+  }
+  template <class... Index>
+  requires(sizeof...(Index) == S::rank && S::rank != 1) constexpr const value_type& operator()(
+      Index... index) const noexcept {
+    return storage[S::offset(index...)];
+  }
+};
+
+/// Runtime tensor view: dtype, shape, data pointer, optional quantization. Does not own.
+struct TensorRef {
+  DType dtype = DType::f32;
+  DynShape shape;
+  void* data = nullptr;
+  QuantParams quant{};  // meaningful for quantized dtypes (per-tensor)
+
+  constexpr TensorRef() noexcept = default;
+  constexpr TensorRef(DType type, DynShape dims, void* pointer, QuantParams q = {}) noexcept
+      : dtype(type), shape(dims), data(pointer), quant(q) {}
+
+  template <DTypeTag T, StaticShape S>
+  constexpr explicit TensorRef(TensorView<T, S> view) noexcept
+      : dtype(dtype_of<T>), shape(DynShape::of(S{})), data(const_cast<void*>(static_cast<const void*>(view.data()))) {}
+  template <DTypeTag T, StaticShape S>
+  constexpr explicit TensorRef(Tensor<T, S>& tensor) noexcept : TensorRef(tensor.view()) {}
+
+  [[nodiscard]] constexpr std::size_t size() const noexcept { return shape.size(); }
+  [[nodiscard]] constexpr std::size_t bytes() const noexcept { return shape.size() * dtype_size(dtype); }
+
+  /// Typed element pointer; debug-asserts the dtype's element type.
+  template <class Element>
+  [[nodiscard]] Element* data_as() const noexcept {
+    TINYNN_ASSERT(sizeof(std::remove_const_t<Element>) == dtype_size(dtype));
+    return static_cast<Element*>(data);
+  }
+
+  /// Checked conversion to a static view: dtype and shape must match exactly.
+  template <DTypeTag T, StaticShape S>
+  [[nodiscard]] Result<TensorView<T, S>> as() const {
+    if (dtype != dtype_of<T>) {
+      return error(ErrorCode::invalid_argument, "tensor has dtype ", dtype_name(dtype), ", expected ",
+                   dtype_name(dtype_of<T>));
+    }
+    const DynShape expected = DynShape::of(S{});
+    if (!(shape == expected)) {
+      return error(ErrorCode::invalid_argument, "tensor has shape ", shape, ", expected ", expected);
+    }
+    if (data == nullptr && S::size != 0) return error(ErrorCode::invalid_argument, "tensor has no data");
+    return TensorView<T, S>(static_cast<element_t<T>*>(data));
+  }
+};
+
+template <DTypeTag T, StaticShape S>
+TensorView(Tensor<T, S>&) -> TensorView<T, S>;
+
+/// Reinterprets a tensor's storage as another shape with the same element count (a free reshape).
+template <StaticShape To, DTypeTag T, StaticShape From>
+constexpr TensorView<T, To> view_as(Tensor<T, From>& tensor) noexcept {
+  static_assert(To::size == From::size,
+                "tinynn: view shape does not match the tensor's shape (the element counts differ)");
+  return TensorView<T, To>(tensor.data());
+}
+template <StaticShape To, DTypeTag T, StaticShape From>
+constexpr TensorView<T, To> view_as(TensorView<T, From> view) noexcept {
+  static_assert(To::size == From::size,
+                "tinynn: view shape does not match the tensor's shape (the element counts differ)");
+  return TensorView<T, To>(view.data());
+}
+
+}  // namespace tinynn
+
+// ---- end tinynn/tensor.hpp ----
+
+namespace tinynn::nn {
+
+/// The compile-time facts and run() of a network whose top layer, bound to its input, is Root.
+template <class Root>
+struct Network {
+  using root = Root;
+  using input_spec = typename Root::input;
+  using output_spec = typename Root::output;
+  using input_shape = typename input_spec::shape;
+  using output_shape = typename output_spec::shape;
+  using input_dtype = typename input_spec::dtype;
+  using output_dtype = typename output_spec::dtype;
+  using Params = typename Root::Params;
+  using Trained = typename Root::Trained;
+
+  static constexpr std::size_t param_count = Root::param_count;
+  static constexpr std::size_t param_bytes = sizeof(Params);
+  static constexpr std::size_t macs = Root::macs;
+  static constexpr std::size_t step_count = Root::step_count;
+
+  template <class Backend>
+  static constexpr Graph<step_count> graph = [] {
+    Graph<step_count> g{};
+    g.input_bytes = input_spec::bytes;
+    g.output_buffer = Root::template describe<Backend>(g, 0);
+    return g;
+  }();
+  template <class Backend>
+  static constexpr Plan<step_count> plan = plan_arena(graph<Backend>);
+
+  template <class Backend>
+  static constexpr std::size_t arena_bytes_for = plan<Backend>.arena_bytes;
+  static constexpr std::size_t arena_bytes = arena_bytes_for<backend::native>;
+
+  /// The memory a run on Backend uses for every intermediate tensor and scratch buffer.
+  template <class Backend>
+  struct ArenaFor {
+    static_assert(plan<Backend>.valid, "tinynn::nn: internal error: the arena plan overlaps live buffers");
+    alignas(tensor_alignment) std::byte bytes[arena_bytes_for<Backend> > 0 ? arena_bytes_for<Backend> : 1];
+  };
+  using Arena = ArenaFor<backend::native>;
+
+  /// Trained parameters -> run-time parameters (weights packed for ops/, BatchNorm folded). constexpr:
+  ///   static constexpr Net::Params params = Net::fold(trained);   // weights in .rodata / flash
+  static constexpr Params fold(const Trained& trained) {
+    // A local copy: GCC 12 cannot compare the address of a member of a constant-evaluated temporary
+    // with nullptr (which the packers do for the optional bias).
+    const Trained local = trained;
+    Params p{};
+    Root::fold_into(local, p);
+    return p;
+  }
+  /// Same, into existing storage (large networks at run time: no Params-sized temporary on the stack).
+  static constexpr void fold_into(const Trained& trained, Params& params) { Root::fold_into(trained, params); }
+
+  /// Runs the network on x; the result is a view into the arena, valid until its next use.
+  template <backend::Backend B = backend::native>
+  static TensorView<const output_dtype, output_shape> run(const Params& params,
+                                                          TensorView<const input_dtype, input_shape> x,
+                                                          ArenaFor<B>& arena, B = {}) noexcept {
+    backend::require_compilable<B>();
+    const auto* out = Root::template run<Network, 0, B>(params, arena.bytes, x.data());
+    return TensorView<const output_dtype, output_shape>(out);
+  }
+  template <backend::Backend B = backend::native>
+  static TensorView<const output_dtype, output_shape> run(const Params& params,
+                                                          const Tensor<input_dtype, input_shape>& x, ArenaFor<B>& arena,
+                                                          B b = {}) noexcept {
+    return run<B>(params, x.view(), arena, b);
+  }
+};
+
+}  // namespace tinynn::nn
+
+// ---- end tinynn/nn/network.hpp ----
+// ---- begin tinynn/ops/concat.hpp ----
+// tinynn — concatenation along one axis (any element type: it only moves bytes).
+//   y[..., off_k + i, ...] = x_k[..., i, ...],  off_k = sum of the axis sizes of x_0 .. x_{k-1};
+//   every other dimension must agree.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+
+namespace tinynn::ops {
+namespace concat {
+
+struct Params {
+  std::int64_t axis = 0;  // may be negative; prepare() normalises it
+  DynShape output;        // set by prepare()
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// Checks that `inputs` agree on every dimension but p.axis and sets p.output.
+[[nodiscard]] inline Status prepare(Params& p, std::span<const DynShape> inputs) {
+  if (inputs.empty()) return error(ErrorCode::invalid_argument, "concat: no inputs");
+  const DynShape& first = inputs[0];
+  const std::int64_t axis = detail::normalize_axis(p.axis, first.rank());
+  if (axis < 0) {
+    return error(ErrorCode::invalid_argument, "concat: axis ", p.axis, " is out of range for shape ", first);
+  }
+  p.axis = axis;
+  DynShape out = first;
+  out[static_cast<std::size_t>(axis)] = 0;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const DynShape& s = inputs[k];
+    if (s.rank() != first.rank()) {
+      return error(ErrorCode::invalid_argument, "concat: input ", k, " has shape ", s, ", rank differs from input 0 ",
+                   first);
+    }
+    for (std::size_t i = 0; i < s.rank(); ++i) {
+      if (i != static_cast<std::size_t>(axis) && s[i] != first[i]) {
+        return error(ErrorCode::invalid_argument, "concat: input ", k, " has shape ", s, ", expected dimension ", i,
+                     " = ", first[i], " as in input 0");
+      }
+    }
+    out[static_cast<std::size_t>(axis)] += s[static_cast<std::size_t>(axis)];
+  }
+  p.output = out;
+  return {};
+}
+
+/// Copies inputs[k] (shape shapes[k]) into y.
+template <class T>
+inline void run(const Params& p, std::span<const T* const> inputs, std::span<const DynShape> shapes, T* y) noexcept {
+  const auto axis = static_cast<std::size_t>(p.axis);
+  const std::size_t outer = detail::dims_product(p.output, 0, axis);
+  const std::size_t inner = detail::dims_product(p.output, axis + 1, p.output.rank());
+  const std::size_t out_row = static_cast<std::size_t>(p.output[axis]) * inner;
+  std::size_t offset = 0;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const std::size_t row = static_cast<std::size_t>(shapes[k][axis]) * inner;
+    if (row != 0) {
+      for (std::size_t o = 0; o < outer; ++o) {
+        std::memcpy(y + o * out_row + offset, inputs[k] + o * row, row * sizeof(T));
+      }
+    }
+    offset += row;
+  }
+}
+
+}  // namespace concat
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/concat.hpp ----
+// ---- begin tinynn/ops/eltwise.hpp ----
+// tinynn — binary elementwise operations with NumPy (ONNX multidirectional) broadcasting.
+//   out[i] = act(a[bcast_a(i)] op b[bcast_b(i)]),  op in {add, sub, mul, div, min, max, pow, prelu};
+//   shapes align at the right, and each dimension pair must be equal or contain a 1.
+
+#include <array>
+#include <cstddef>
+
+// ---- begin tinynn/backends/scalar/eltwise.hpp ----
+// tinynn — scalar binary elementwise kernel over one broadcast row: a and b advance by 0 (a
+// broadcast scalar) or 1 element per output element. binary_value() is the definition the SIMD
+// backends must agree with.
+
+#include <cmath>
+#include <cstddef>
+#include <type_traits>
+
+namespace tinynn::backend {
+
+template <ops::BinaryOp K>
+[[nodiscard]] inline float binary_value_of(float a, float b) noexcept {
+  using ops::BinaryOp;
+  if constexpr (K == BinaryOp::add) return a + b;
+  if constexpr (K == BinaryOp::sub) return a - b;
+  if constexpr (K == BinaryOp::mul) return a * b;
+  if constexpr (K == BinaryOp::div) return a / b;
+  if constexpr (K == BinaryOp::min) return (a < b || a != a) ? a : b;  // NaN in either operand wins
+  if constexpr (K == BinaryOp::max) return (a > b || a != a) ? a : b;
+  if constexpr (K == BinaryOp::pow) return std::pow(a, b);
+  if constexpr (K == BinaryOp::prelu) return a < 0.0f ? a * b : a;
+}
+
+template <class F>
+inline void with_binary_kind(ops::BinaryOp kind, F&& f) {
+  using ops::BinaryOp;
+  using std::integral_constant;
+  switch (kind) {
+    case BinaryOp::add: f(integral_constant<BinaryOp, BinaryOp::add>{}); return;
+    case BinaryOp::sub: f(integral_constant<BinaryOp, BinaryOp::sub>{}); return;
+    case BinaryOp::mul: f(integral_constant<BinaryOp, BinaryOp::mul>{}); return;
+    case BinaryOp::div: f(integral_constant<BinaryOp, BinaryOp::div>{}); return;
+    case BinaryOp::min: f(integral_constant<BinaryOp, BinaryOp::min>{}); return;
+    case BinaryOp::max: f(integral_constant<BinaryOp, BinaryOp::max>{}); return;
+    case BinaryOp::pow: f(integral_constant<BinaryOp, BinaryOp::pow>{}); return;
+    case BinaryOp::prelu: f(integral_constant<BinaryOp, BinaryOp::prelu>{}); return;
+  }
+}
+
+[[nodiscard]] inline float binary_value(ops::BinaryOp op, float a, float b) noexcept {
+  float r = 0.0f;
+  with_binary_kind(op, [&](auto kind) { r = binary_value_of<decltype(kind)::value>(a, b); });
+  return r;
+}
+
+namespace detail {
+template <ops::BinaryOp K, std::size_t AStep, std::size_t BStep>
+inline void binary_row(const float* a, const float* b, float* out, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) out[i] = binary_value_of<K>(a[i * AStep], b[i * BStep]);
+}
+}  // namespace detail
+
+/// out[i] = act(a[i*a_step] op b[i*b_step]) for i < n, with a_step, b_step in {0, 1}. out may
+/// alias a or b when that operand's step is 1.
+inline void binary(scalar, ops::BinaryOp op, const float* a, std::size_t a_step, const float* b, std::size_t b_step,
+                   float* out, std::size_t n, const ops::ActivationParams& act) noexcept {
+  with_binary_kind(op, [&](auto kind) {
+    constexpr ops::BinaryOp K = decltype(kind)::value;
+    if (a_step && b_step) {
+      detail::binary_row<K, 1, 1>(a, b, out, n);
+    } else if (a_step) {
+      detail::binary_row<K, 1, 0>(a, b, out, n);
+    } else if (b_step) {
+      detail::binary_row<K, 0, 1>(a, b, out, n);
+    } else {
+      detail::binary_row<K, 0, 0>(a, b, out, n);
+    }
+  });
+  if (act.kind != ops::Activation::none) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = ops::apply_activation(act, out[i]);
+  }
+}
+
+}  // namespace tinynn::backend
+
+// ---- end tinynn/backends/scalar/eltwise.hpp ----
+
+namespace tinynn::ops {
+
+/// The NumPy broadcast of two shapes, or an error naming the first incompatible dimension pair.
+[[nodiscard]] inline Result<DynShape> broadcast_shapes(const DynShape& a, const DynShape& b) {
+  const std::size_t rank = a.rank() > b.rank() ? a.rank() : b.rank();
+  DynShape out;
+  for (std::size_t i = 0; i < rank; ++i) {
+    const std::int64_t da = i + a.rank() >= rank ? a[i + a.rank() - rank] : 1;
+    const std::int64_t db = i + b.rank() >= rank ? b[i + b.rank() - rank] : 1;
+    if (da != db && da != 1 && db != 1) {
+      return error(ErrorCode::invalid_argument, "shapes ", a, " and ", b, " do not broadcast: dimension ", i,
+                   " of the result is ", da, " in one and ", db, " in the other");
+    }
+    (void)out.push_back(da == 1 ? db : da);
+  }
+  return out;
+}
+
+namespace detail {
+/// Row-major strides of `s` seen from an output of rank `rank` (0 where s broadcasts).
+inline std::array<std::ptrdiff_t, max_rank> broadcast_strides(const DynShape& s, std::size_t rank) noexcept {
+  std::array<std::ptrdiff_t, max_rank> strides{};
+  std::ptrdiff_t running = 1;
+  for (std::size_t k = s.rank(); k-- > 0;) {
+    const std::size_t axis = k + rank - s.rank();
+    strides[axis] = s[k] == 1 ? 0 : running;
+    running *= static_cast<std::ptrdiff_t>(s[k]);
+  }
+  return strides;
+}
+}  // namespace detail
+
+namespace binary {
+
+struct Params {
+  BinaryOp op = BinaryOp::add;
+  ActivationParams activation{};  // fused after the operation
+  DynShape a, b;                  // input shapes
+  DynShape output;                // set by prepare(): the broadcast shape
+};
+
+[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
+
+/// Checks that p.a and p.b broadcast and sets p.output.
+[[nodiscard]] inline Status prepare(Params& p) {
+  auto out = broadcast_shapes(p.a, p.b);
+  if (!out) return out.status();
+  p.output = *out;
+  return {};
+}
+
+/// out = act(a op b) with broadcasting; out may alias an input of the output's shape.
+template <backend::Backend B = backend::native>
+inline void run(const Params& p, const float* a, const float* b, float* out) noexcept {
+  backend::require_compilable<B>();
+  const DynShape& shape = p.output;
+  if (shape.size() == 0) return;
+  const std::size_t rank = shape.rank();
+  const auto sa = detail::broadcast_strides(p.a, rank);
+  const auto sb = detail::broadcast_strides(p.b, rank);
+  detail::StridedLoop<3> loop;
+  for (std::size_t i = 0; i < rank; ++i) {
+    loop.push(static_cast<std::size_t>(shape[i]), {sa[i], sb[i], static_cast<std::ptrdiff_t>(shape.stride(i))});
+  }
+  const std::size_t n = loop.inner_extent();
+  const auto step_a = static_cast<std::size_t>(loop.inner_stride(0));
+  const auto step_b = static_cast<std::size_t>(loop.inner_stride(1));
+  loop.for_each_row([&](const std::array<std::ptrdiff_t, 3>& offset) {
+    backend::binary(B{}, p.op, a + offset[0], step_a, b + offset[1], step_b, out + offset[2], n, p.activation);
+  });
+}
+
+inline void run(backend::BackendId id, const Params& p, const float* a, const float* b, float* out) noexcept {
+  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, a, b, out); });
+}
+
+}  // namespace binary
+}  // namespace tinynn::ops
+
+// ---- end tinynn/ops/eltwise.hpp ----
+
+namespace tinynn::nn {
+
+namespace detail {
+
+template <class B>
+inline constexpr bool folds_batch_norm = requires {
+  requires B::foldable;
+};
+template <class B>
+inline constexpr bool is_batch_norm_layer = requires {
+  requires B::is_batch_norm;
+};
+template <class B>
+inline constexpr bool is_activation_layer = requires {
+  requires B::is_activation;
+};
+template <class B>
+inline constexpr bool accepts_activation = folds_batch_norm<B> || requires {
+  requires B::accepts_activation;
+};
+
+/// A producer (conv/depthwise/dense/add) run with activation Act fused into its epilogue.
+template <class Producer, class Act>
+struct WithActivation : SingleStep<WithActivation<Producer, Act>> {
+  using input = typename Producer::input;
+  using output = typename Producer::output;
+  using Params = typename Producer::Params;
+  using activation = Act;
+  static constexpr bool in_place = Producer::in_place;
+  template <class Backend>
+  static constexpr std::size_t scratch_bytes = Producer::template scratch_bytes<Backend>;
+  template <class Backend>
+  static void compute(const Params& p, const typename input::element* in, typename output::element* out,
+                      std::byte* scratch, const ops::ActivationParams& act, Backend b) noexcept {
+    Producer::compute(p, in, out, scratch, act, b);
+  }
+};
+
+template <class Bound, class Act>
+struct with_activation {
+  using type = WithActivation<Bound, Act>;
+};
+template <class Bound, class Act>
+requires requires { typename Bound::template with_activation<Act>; }
+struct with_activation<Bound, Act> {
+  using type = typename Bound::template with_activation<Act>;
+};
+
+template <class Done, class In, class... Ls>
+struct bind_all_impl;
+template <class... Done, class In>
+struct bind_all_impl<std::tuple<Done...>, In> {
+  using type = std::tuple<Done...>;
+};
+template <class... Done, class In, class First, class... Rest>
+struct bind_all_impl<std::tuple<Done...>, In, First, Rest...> {
+  using head = typename First::template bind<In>;
+  using type = typename bind_all_impl<std::tuple<Done..., head>, typename head::output, Rest...>::type;
+};
+/// std::tuple of the layers, each bound to the previous one's output.
+template <class In, class... Ls>
+using bind_all = bind_all_impl<std::tuple<>, In, Ls...>;
+
+inline constexpr NoParams no_params{};
+
+/// Slot I of a pack, or an empty NoParams when the pack has no slot I.
+template <std::size_t I, class Pack>
+constexpr decltype(auto) slot_or_empty(const Pack& pack) noexcept {
+  if constexpr (requires { requires Pack::template has<I>; }) {
+    return pack.template get<I>();
+  } else {
+    return (no_params);
+  }
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+
+template <class In, class... Layers>
+struct SequentialBound {
+  static_assert(sizeof...(Layers) > 0, "tinynn::nn::Sequential: give at least one layer");
+  struct body {
+    using bounds = typename detail::bind_all<In, Layers...>::type;
+    static constexpr std::size_t n = sizeof...(Layers);
+    template <std::size_t I>
+    using at = std::tuple_element_t<I, bounds>;
+    using input = In;
+    using output = typename at<n - 1>::output;
+
+    struct FusionInfo {
+      std::array<std::size_t, n> unit_start{};  // unit u begins at layer unit_start[u]
+      std::size_t unit_count = 0;
+      std::array<std::size_t, n> batch_norm_of{};  // for a unit start: its folded BatchNorm's index, or n
+      std::array<std::size_t, n> activation_of{};  // for a unit start: its fused activation's index, or n
+      std::array<bool, n> folded_away{};           // a BatchNorm folded into the layer before it
+    };
+    // Fusion: a producer, then an optional BatchNorm (folded into its weights), then an optional
+    // activation (fused into its epilogue), become one unit: one kernel call.
+    static constexpr FusionInfo info = []<std::size_t... I>(std::index_sequence<I...>) {
+      FusionInfo r{};
+      constexpr std::array<bool, n> folds = {detail::folds_batch_norm<at<I>>...};
+      constexpr std::array<bool, n> takes_act = {detail::accepts_activation<at<I>>...};
+      constexpr std::array<bool, n> is_bn = {detail::is_batch_norm_layer<at<I>>...};
+      constexpr std::array<bool, n> is_act = {detail::is_activation_layer<at<I>>...};
+      for (std::size_t i = 0; i < n;) {
+        std::size_t len = 1;
+        r.batch_norm_of[i] = n;
+        r.activation_of[i] = n;
+        if (folds[i] && i + 1 < n && is_bn[i + 1]) {
+          r.batch_norm_of[i] = i + 1;
+          r.folded_away[i + 1] = true;
+          ++len;
+        }
+        if (takes_act[i] && i + len < n && is_act[i + len]) {
+          r.activation_of[i] = i + len;
+          ++len;
+        }
+        r.unit_start[r.unit_count++] = i;
+        i += len;
+      }
+      return r;
+    }
+    (std::make_index_sequence<n>{});
+
+    template <std::size_t I>
+    static constexpr auto unit_type() {
+      if constexpr (info.activation_of[I] < n) {
+        using act = typename at<(info.activation_of[I] < n ? info.activation_of[I] : 0)>::tag;
+        return std::type_identity<typename detail::with_activation<at<I>, act>::type>{};
+      } else if constexpr (info.batch_norm_of[I] < n) {
+        return std::type_identity<typename detail::with_activation<at<I>, NoActivation>::type>{};
+      } else {
+        return std::type_identity<at<I>>{};
+      }
+    }
+    /// The layer (or fused layer) that unit u runs.
+    template <std::size_t U>
+    using unit = typename decltype(unit_type<info.unit_start[U]>())::type;
+
+    template <class Seq>
+    struct packs;
+    template <std::size_t... I>
+    struct packs<std::index_sequence<I...>> {
+      using params = typename detail::make_pack<std::tuple<typename at<I>::Params...>,
+                                                std::integer_sequence<bool, !info.folded_away[I]...>>::type;
+      using trained = typename detail::make_pack<std::tuple<typename at<I>::Trained...>,
+                                                 std::integer_sequence<bool, (I >= 0)...>>::type;
+      static constexpr std::size_t param_count = ((info.folded_away[I] ? 0 : at<I>::param_count) + ... + 0);
+      static constexpr std::size_t macs = ((info.folded_away[I] ? 0 : at<I>::macs) + ... + 0);
+    };
+    using all = packs<std::make_index_sequence<n>>;
+
+    /// Run-time parameters: one slot per layer with parameters, addressed by the layer's index.
+    using Params = typename all::params;
+    /// Parameters as trained (BatchNorm statistics, unpacked weights); fold() turns them into Params.
+    using Trained = typename all::trained;
+    static constexpr std::size_t param_count = all::param_count;
+    static constexpr std::size_t macs = all::macs;
+    static constexpr std::size_t step_count = []<std::size_t... U>(std::index_sequence<U...>) {
+      return (unit<U>::step_count + ... + 0);
+    }
+    (std::make_index_sequence<info.unit_count>{});
+
+    template <std::size_t I>
+    static constexpr void fold_layer(const Trained& t, Params& p) {
+      if constexpr (!info.folded_away[I] && has_params_v<typename at<I>::Params>) {
+        if constexpr (info.batch_norm_of[I] < n) {
+          using bn = at<(info.batch_norm_of[I] < n ? info.batch_norm_of[I] : 0)>;
+          typename bn::Params affine{};
+          bn::fold_into(t.template get<info.batch_norm_of[I]>(), affine);
+          at<I>::fold_into(t.template get<I>(), affine.scale.data(), affine.shift.data(), p.template get<I>());
+        } else {
+          at<I>::fold_into(t.template get<I>(), p.template get<I>());
+        }
+      }
+    }
+    static constexpr void fold_into(const Trained& t, Params& p) {
+      [&]<std::size_t... I>(std::index_sequence<I...>) { (fold_layer<I>(t, p), ...); }
+      (std::make_index_sequence<n>{});
+    }
+
+    template <class Backend, std::size_t N>
+    static constexpr std::size_t describe(Graph<N>& graph, std::size_t buffer) {
+      [&]<std::size_t... U>(std::index_sequence<U...>) {
+        ((buffer = unit<U>::template describe<Backend>(graph, buffer)), ...);
+      }
+      (std::make_index_sequence<info.unit_count>{});
+      return buffer;
+    }
+
+    template <class Top, std::size_t Step, class Backend, std::size_t U = 0>
+    static auto* run(const Params& p, std::byte* arena, const typename unit<U>::input::element* in) {
+      auto* out = unit<U>::template run<Top, Step, Backend>(detail::slot_or_empty<info.unit_start[U]>(p), arena, in);
+      if constexpr (U + 1 < info.unit_count) {
+        return run<Top, Step + unit<U>::step_count, Backend, U + 1>(p, arena, out);
+      } else {
+        return out;
+      }
+    }
+  };
+};
+
+template <class... Layers>
+struct network_base {};
+template <class First, class... Rest>
+requires is_input<First>::value struct network_base<First, Rest...>
+    : Network<typename SequentialBound<typename First::spec, First, Rest...>::body> {
+};
+
+}  // namespace detail
+
+/// Layers one after another. With an Input first, it is a network (nn/network.hpp: Net::run, ...).
+template <class... Layers>
+struct Sequential : detail::network_base<Layers...> {
+  template <class In>
+  using bind = typename detail::SequentialBound<In, Layers...>::body;
+};
+
+namespace check {
+template <class FirstBranchOutput, class OtherBranchOutput>
+struct Add_branch_outputs {
+  static_assert(std::is_same_v<FirstBranchOutput, OtherBranchOutput>,
+                "tinynn::nn::Add: the branches' output shapes differ");
+};
+template <class BlockOutput, class ShortcutOutput>
+struct Residual_block_output_vs_shortcut_output {
+  static_assert(std::is_same_v<BlockOutput, ShortcutOutput>,
+                "tinynn::nn::Residual: the block's output shape differs from the shortcut's (use a projection "
+                "shortcut, e.g. Residual<Block, Conv2D<C, 1, 1, Stride<S>>>)");
+};
+template <class A, class B>
+inline constexpr bool same_but_last = [] {
+  if constexpr (A::rank != B::rank || A::rank == 0) {
+    return false;
+  } else {
+    for (std::size_t d = 0; d + 1 < A::rank; ++d) {
+      if (A::dims[d] != B::dims[d]) return false;
+    }
+    return true;
+  }
+}();
+template <class FirstBranchOutput, class OtherBranchOutput>
+struct Concat_branch_outputs {
+  static_assert(same_but_last<FirstBranchOutput, OtherBranchOutput>,
+                "tinynn::nn::Concat: the branches' outputs differ in a dimension other than the last (channels)");
+};
+}  // namespace check
+
+namespace detail {
+
+/// Shared machinery of Add and Concat: branches applied to the same input, then one joining step.
+template <class Derived, class In, class... Branches>
+struct Join {
+  using bounds = std::tuple<typename Branches::template bind<In>...>;
+  static constexpr std::size_t k = sizeof...(Branches);
+  static_assert(k >= 1 && k <= max_step_inputs, "tinynn::nn::Add/Concat: between 1 and 8 branches");
+  template <std::size_t I>
+  using at = std::tuple_element_t<I, bounds>;
+  using input = In;
+
+  template <class Seq>
+  struct packs;
+  template <std::size_t... I>
+  struct packs<std::index_sequence<I...>> {
+    using params =
+        typename make_pack<std::tuple<typename at<I>::Params...>, std::integer_sequence<bool, (I >= 0)...>>::type;
+    using trained =
+        typename make_pack<std::tuple<typename at<I>::Trained...>, std::integer_sequence<bool, (I >= 0)...>>::type;
+    static constexpr std::size_t param_count = (at<I>::param_count + ... + 0);
+    static constexpr std::size_t macs = (at<I>::macs + ... + 0);
+    static constexpr std::size_t branch_steps = (at<I>::step_count + ... + 0);
+  };
+  using all = packs<std::make_index_sequence<k>>;
+  using Params = typename all::params;
+  using Trained = typename all::trained;
+  static constexpr std::size_t param_count = all::param_count;
+  static constexpr std::size_t step_count = all::branch_steps + 1;
+
+  template <std::size_t I>
+  static constexpr std::size_t steps_before = [] {
+    std::size_t s = 0;
+    [&]<std::size_t... J>(std::index_sequence<J...>) { ((s += J < I ? at<J>::step_count : 0), ...); }
+    (std::make_index_sequence<k>{});
+    return s;
+  }();
+
+  static constexpr void fold_into(const Trained& t, Params& p) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      auto one = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
+        if constexpr (has_params_v<typename at<J>::Params>) at<J>::fold_into(t.template get<J>(), p.template get<J>());
+      };
+      (one(std::integral_constant<std::size_t, I>{}), ...);
+    }
+    (std::make_index_sequence<k>{});
+  }
+
+  template <class Backend, std::size_t N>
+  static constexpr std::size_t describe(Graph<N>& graph, std::size_t input_buffer) {
+    StepInfo step{};
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((step.inputs[I] = at<I>::template describe<Backend>(graph, input_buffer)), ...);
+    }
+    (std::make_index_sequence<k>{});
+    step.input_count = k;
+    step.output_bytes = Derived::output::bytes;
+    step.in_place = Derived::in_place;
+    return graph.add(step);
+  }
+
+  template <class Top, std::size_t Step, class Backend>
+  static auto* run(const Params& p, std::byte* arena, const typename In::element* in) {
+    using element = typename Derived::output::element;
+    std::array<const element*, k> branch_out{};
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((branch_out[I] = at<I>::template run<Top, Step + steps_before<I>, Backend>(slot_or_empty<I>(p), arena, in)),
+       ...);
+    }
+    (std::make_index_sequence<k>{});
+    constexpr std::size_t join_step = Step + all::branch_steps;
+    auto* out = reinterpret_cast<element*>(arena + Top::template plan<Backend>.offset[join_step + 1]);
+    Derived::join(branch_out, out, Backend{});
+    return out;
+  }
+};
+
+}  // namespace detail
+
+/// The elementwise sum of the branches (all must have the same output shape); Act fused after.
+template <class... Branches>
+struct Add {
+  template <class In, class Act = NoActivation>
+  struct bound : detail::Join<bound<In, Act>, In, Branches...> {
+    using base = detail::Join<bound<In, Act>, In, Branches...>;
+    using first_output = typename base::template at<0>::output;
+    static_assert((sizeof(check::Add_branch_outputs<typename first_output::shape,
+                                                    typename Branches::template bind<In>::output::shape>) +
+                   ...) > 0);
+    static_assert(base::k >= 2, "tinynn::nn::Add: give at least two branches");
+    using output = first_output;
+    static constexpr bool in_place = true;
+    static constexpr bool accepts_activation = std::is_same_v<Act, NoActivation>;
+    static constexpr std::size_t macs = base::all::macs + output::size * (base::k - 1);
+    template <class A>
+    using with_activation = bound<In, A>;
+
+    template <class Backend>
+    static void join(const std::array<const typename output::element*, base::k>& parts, typename output::element* out,
+                     Backend) noexcept {
+      ops::binary::Params p;
+      p.op = ops::BinaryOp::add;
+      p.a = p.b = p.output = DynShape{static_cast<std::int64_t>(output::size)};
+      const typename output::element* acc = parts[0];
+      for (std::size_t i = 1; i < base::k; ++i) {
+        p.activation = i + 1 == base::k ? Act::params : ops::ActivationParams{};
+        ops::binary::run<Backend>(p, acc, parts[i], out);
+        acc = out;
+      }
+    }
+  };
+  template <class In>
+  using bind = bound<In>;
+};
+
+/// Block(x) + Shortcut(x): MobileNetV2's inverted residual (identity), ResNet's basic block
+/// (identity or a 1x1 projection). Params: get<0>() is the block's, get<1>() the shortcut's.
+template <class Block, class Shortcut = Identity>
+struct Residual {
+  template <class In, class Act = NoActivation>
+  struct bound : Add<Block, Shortcut>::template bound<In, Act> {
+    static_assert(
+        sizeof(check::Residual_block_output_vs_shortcut_output<typename Block::template bind<In>::output::shape,
+                                                               typename Shortcut::template bind<In>::output::shape>) >
+        0);
+    template <class A>
+    using with_activation = bound<In, A>;
+  };
+  template <class In>
+  using bind = bound<In>;
+};
+
+/// The branches' outputs concatenated on the last axis (channels); all other dimensions must agree.
+template <class... Branches>
+struct Concat {
+  template <class In>
+  struct bind : detail::Join<bind<In>, In, Branches...> {
+    using base = detail::Join<bind<In>, In, Branches...>;
+    using first = typename base::template at<0>::output;
+    static_assert((sizeof(check::Concat_branch_outputs<typename first::shape,
+                                                       typename Branches::template bind<In>::output::shape>) +
+                   ...) > 0);
+    static constexpr std::size_t channels =
+        (detail::last_dim<typename Branches::template bind<In>::output::shape> + ...);
+    template <class S, std::size_t C>
+    struct replace_last;
+    template <std::size_t... D, std::size_t C>
+    struct replace_last<Shape<D...>, C> {
+      static constexpr std::array<std::size_t, sizeof...(D)> dims = {D...};
+      template <std::size_t... I>
+      static auto make(std::index_sequence<I...>) -> Shape<(I + 1 == sizeof...(D) ? C : dims[I])...>;
+      using type = decltype(make(std::make_index_sequence<sizeof...(D)>{}));
+    };
+    using output = Spec<typename first::dtype, typename replace_last<typename first::shape, channels>::type>;
+    static constexpr bool in_place = false;
+    static constexpr std::size_t macs = base::all::macs;
+
+    template <class Backend>
+    static void join(const std::array<const typename output::element*, base::k>& parts, typename output::element* out,
+                     Backend) noexcept {
+      std::array<DynShape, base::k> shapes{};
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((shapes[I] = DynShape::of(typename base::template at<I>::output::shape{})), ...);
+      }
+      (std::make_index_sequence<base::k>{});
+      ops::concat::Params p;
+      p.axis = static_cast<std::int64_t>(output::rank - 1);
+      p.output = DynShape::of(typename output::shape{});
+      ops::concat::run<typename output::element>(p, std::span<const typename output::element* const>(parts),
+                                                 std::span<const DynShape>(shapes), out);
+    }
+  };
+};
+
+}  // namespace tinynn::nn
+
+// ---- end tinynn/nn/combinators.hpp ----
+// ---- begin tinynn/nn/zoo.hpp ----
+// tinynn — reference architectures as static networks, and the building blocks they are made of.
+// Each block is a few lines of combinators; the networks are the ones tinynn is measured on
+// (tests, bench, firmware). Weights are not included: they are Params values (tests use random
+// ones, codegen writes trained ones).
+
+#include <cstddef>
+#include <type_traits>
+
+namespace tinynn::nn::zoo {
+
+// ---- building blocks ----
+
+/// MobileNetV2 inverted residual: 1x1 expansion (skipped when Expand == 1), 3x3 depthwise with
+/// stride S, 1x1 linear projection; an identity shortcut when the shape is kept.
+template <std::size_t In, std::size_t Out, std::size_t Expand, std::size_t S>
+using InvertedResidualBody = std::conditional_t<
+    Expand == 1, Sequential<DepthwiseConv2D<3, 3, Same, Stride<S>, ReLU6>, Conv2D<Out, 1, 1>>,
+    Sequential<Conv2D<In * Expand, 1, 1, ReLU6>, DepthwiseConv2D<3, 3, Same, Stride<S>, ReLU6>, Conv2D<Out, 1, 1>>>;
+template <std::size_t In, std::size_t Out, std::size_t Expand, std::size_t S>
+using InvertedResidual = std::conditional_t<S == 1 && In == Out, Residual<InvertedResidualBody<In, Out, Expand, S>>,
+                                            InvertedResidualBody<In, Out, Expand, S>>;
+
+/// ResNet basic block: two 3x3 convolutions with BatchNorm, a shortcut (a strided 1x1 projection
+/// with BatchNorm when the shape changes), ReLU after the sum.
+template <std::size_t In, std::size_t Out, std::size_t S = 1>
+using ResNetBasicBlock = Sequential<
+    Residual<Sequential<Conv2D<Out, 3, 3, Same, Stride<S>>, BatchNorm<>, ReLU, Conv2D<Out, 3, 3, Same>, BatchNorm<>>,
+             std::conditional_t<S == 1 && In == Out, Identity, Sequential<Conv2D<Out, 1, 1, Stride<S>>, BatchNorm<>>>>,
+    ReLU>;
+
+/// SqueezeNet fire module: 1x1 squeeze, then 1x1 and 3x3 expansions side by side.
+template <std::size_t Squeeze, std::size_t Expand1, std::size_t Expand3>
+using FireModule =
+    Sequential<Conv2D<Squeeze, 1, 1, ReLU>, Concat<Conv2D<Expand1, 1, 1, ReLU>, Conv2D<Expand3, 3, 3, Same, ReLU>>>;
+
+// ---- reference networks ----
+
+/// SimpLeNet-v1 (MNIST, 28x28x1).
+using SimpLeNetV1 = Sequential<Input<f32, 28, 28, 1>, Conv2D<3, 5, 5, Same, ReLU>, MaxPool2D<2, 2>,
+                               Conv2D<6, 5, 5, Same, ReLU>, MaxPool2D<2, 2>, Flatten, Dense<10>>;
+
+/// The CMSIS-NN CIFAR-10 example CNN (32x32x3; its 3x3/2 max pools round up, as in Caffe).
+using Cifar10Cnn = Sequential<Input<f32, 32, 32, 3>, Conv2D<32, 5, 5, Same, ReLU>, MaxPool2D<3, 3, Stride<2>, CeilMode>,
+                              Conv2D<32, 5, 5, Same, ReLU>, MaxPool2D<3, 3, Stride<2>, CeilMode>,
+                              Conv2D<64, 5, 5, Same, ReLU>, MaxPool2D<3, 3, Stride<2>, CeilMode>, Flatten, Dense<10>>;
+
+/// One DS-CNN stage: depthwise 3x3 + BatchNorm + ReLU, pointwise 1x1 + BatchNorm + ReLU.
+template <std::size_t C>
+using DsCnnStage = Sequential<DepthwiseConv2D<3, 3, Same>, BatchNorm<>, ReLU, Conv2D<C, 1, 1>, BatchNorm<>, ReLU>;
+
+/// "Hello Edge" DS-CNN (small) keyword spotter: 49 MFCC frames x 10 coefficients, 12 classes.
+/// The first convolution is padded (5, 1) as in the ONNX export in ../shared/models.
+using DsCnnKws = Sequential<Input<f32, 49, 10, 1>, Conv2D<64, 10, 4, Padding<5, 1>, Stride<2>>, BatchNorm<>, ReLU,
+                            DsCnnStage<64>, DsCnnStage<64>, DsCnnStage<64>, DsCnnStage<64>, GlobalAvgPool, Dense<12>>;
+
+/// MobileNetV2 at width 0.35 on 96x96x3 (Keras' smallest ImageNet variant; BatchNorm already
+/// folded into the convolutions' weights, ReLU6, 1280 final features, 1000 classes).
+using MobileNetV2_035_96 = Sequential<
+    Input<f32, 96, 96, 3>, Conv2D<16, 3, 3, Same, Stride<2>, ReLU6>,                                // 48x48x16
+    InvertedResidual<16, 8, 1, 1>,                                                                  //
+    InvertedResidual<8, 8, 6, 2>, InvertedResidual<8, 8, 6, 1>,                                     // 24x24x8
+    InvertedResidual<8, 16, 6, 2>, InvertedResidual<16, 16, 6, 1>, InvertedResidual<16, 16, 6, 1>,  // 12x12x16
+    InvertedResidual<16, 24, 6, 2>, InvertedResidual<24, 24, 6, 1>, InvertedResidual<24, 24, 6, 1>,
+    InvertedResidual<24, 24, 6, 1>,                                                                  // 6x6x24
+    InvertedResidual<24, 32, 6, 1>, InvertedResidual<32, 32, 6, 1>, InvertedResidual<32, 32, 6, 1>,  // 6x6x32
+    InvertedResidual<32, 56, 6, 2>, InvertedResidual<56, 56, 6, 1>, InvertedResidual<56, 56, 6, 1>,  // 3x3x56
+    InvertedResidual<56, 112, 6, 1>,                                                                 // 3x3x112
+    Conv2D<1280, 1, 1, ReLU6>, GlobalAvgPool, Dense<1000>>;
+
+}  // namespace tinynn::nn::zoo
+
+// ---- end tinynn/nn/zoo.hpp ----
+
+// ---- end tinynn/nn.hpp ----
 // ---- begin tinynn/ops/reduce.hpp ----
 // tinynn — reductions over any set of axes.
 //   y[kept idx] = fold over the reduced axes of x: sum, mean, max, min, prod, sum of squares,
@@ -3727,113 +5914,6 @@ inline void run(const Params& p, const T* x, T* y) noexcept {
 }  // namespace tinynn::ops
 
 // ---- end tinynn/ops/slice.hpp ----
-// ---- begin tinynn/ops/softmax.hpp ----
-// tinynn — softmax and log-softmax over one axis, numerically stable.
-//   softmax: y = exp(x - max) / sum(exp(x - max));  log-softmax: y = x - max - log(sum(exp(x - max)))
-//   (ONNX opset < 13 "coerced 2-D" semantics: set flatten_from_axis, the axis becomes all dims >= axis).
-
-#include <cstddef>
-#include <cstdint>
-
-// ---- begin tinynn/backends/scalar/softmax.hpp ----
-// tinynn — scalar softmax over one contiguous row, numerically stable (the maximum is subtracted
-// before exponentiating): y = exp(x - m) / sum exp(x - m), log-softmax y = (x - m) - log(sum).
-
-#include <cmath>
-#include <cstddef>
-#include <limits>
-
-namespace tinynn::backend {
-
-/// Softmax (or log-softmax) of x[0], x[stride], ..., x[(n-1)*stride] into y at the same offsets.
-/// x == y is allowed.
-inline void softmax_row(scalar, const float* x, float* y, std::size_t n, std::size_t stride, bool log) noexcept {
-  if (n == 0) return;
-  float m = -std::numeric_limits<float>::infinity();
-  for (std::size_t i = 0; i < n; ++i) m = x[i * stride] > m ? x[i * stride] : m;
-  if (m == -std::numeric_limits<float>::infinity()) m = 0.0f;  // all -inf: keep exp finite
-  float sum = 0.0f;
-  if (log) {
-    for (std::size_t i = 0; i < n; ++i) sum += std::exp(x[i * stride] - m);
-    // (x - m) - log(sum), not x - (m + log(sum)): the latter loses log(sum) next to a large m.
-    const float log_sum = std::log(sum);
-    for (std::size_t i = 0; i < n; ++i) y[i * stride] = (x[i * stride] - m) - log_sum;
-    return;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    const float e = std::exp(x[i * stride] - m);
-    y[i * stride] = e;
-    sum += e;
-  }
-  const float inverse = 1.0f / sum;
-  for (std::size_t i = 0; i < n; ++i) y[i * stride] *= inverse;
-}
-
-}  // namespace tinynn::backend
-
-// ---- end tinynn/backends/scalar/softmax.hpp ----
-
-namespace tinynn::ops {
-namespace softmax {
-
-struct Params {
-  std::int64_t axis = -1;          // may be negative; prepare() normalises it
-  bool log = false;                // log-softmax
-  bool flatten_from_axis = false;  // ONNX opset < 13: normalise over all dims from `axis` on
-  DynShape shape;                  // input and output shape
-  // set by prepare(): the tensor seen as [outer, n, inner], normalised over n
-  std::size_t outer = 0, n = 0, inner = 0;
-};
-
-[[nodiscard]] constexpr std::size_t scratch_size(const Params&) noexcept { return 0; }
-
-[[nodiscard]] inline Status prepare(Params& p) {
-  const std::size_t rank = p.shape.rank();
-  const std::int64_t axis = detail::normalize_axis(p.axis, rank == 0 ? 1 : rank);
-  if (axis < 0) {
-    return error(ErrorCode::invalid_argument, p.log ? "log_softmax" : "softmax", ": axis ", p.axis,
-                 " is out of range for shape ", p.shape);
-  }
-  p.axis = axis;
-  const auto a = static_cast<std::size_t>(axis);
-  if (rank == 0) {
-    p.outer = p.n = p.inner = 1;
-  } else if (p.flatten_from_axis) {
-    p.outer = detail::dims_product(p.shape, 0, a);
-    p.n = detail::dims_product(p.shape, a, rank);
-    p.inner = 1;
-  } else {
-    p.outer = detail::dims_product(p.shape, 0, a);
-    p.n = static_cast<std::size_t>(p.shape[a]);
-    p.inner = detail::dims_product(p.shape, a + 1, rank);
-  }
-  return {};
-}
-
-/// y = softmax(x) (or log-softmax); x == y is allowed.
-template <backend::Backend B = backend::native>
-inline void run(const Params& p, const float* x, float* y) noexcept {
-  backend::require_compilable<B>();
-  const std::size_t block = p.n * p.inner;
-  for (std::size_t o = 0; o < p.outer; ++o) {
-    if (p.inner == 1) {
-      backend::softmax_row(B{}, x + o * block, y + o * block, p.n, 1, p.log);
-    } else {
-      for (std::size_t j = 0; j < p.inner; ++j) {
-        backend::softmax_row(backend::scalar{}, x + o * block + j, y + o * block + j, p.n, p.inner, p.log);
-      }
-    }
-  }
-}
-
-inline void run(backend::BackendId id, const Params& p, const float* x, float* y) noexcept {
-  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, x, y); });
-}
-
-}  // namespace softmax
-}  // namespace tinynn::ops
-
-// ---- end tinynn/ops/softmax.hpp ----
 // ---- begin tinynn/ops/split.hpp ----
 // tinynn — split along one axis into consecutive parts (any element type).
 //   y_k[..., i, ...] = x[..., off_k + i, ...],  off_k = sizes[0] + ... + sizes[k-1];
@@ -4023,202 +6103,5 @@ inline void run(const Params& p, const T* x, T* y) noexcept {
 }  // namespace tinynn::ops
 
 // ---- end tinynn/ops/transpose.hpp ----
-// ---- begin tinynn/quant.hpp ----
-// tinynn — quantization parameters (the TFLite int8 scheme, ../shared/DESIGN.md "Quantization"):
-//   real_value = scale * (int8_value - zero_point)
-// Activations: one scale/zero point per tensor. Weights: symmetric (zero point 0), one scale per
-// output channel along `axis`. Non-owning: the scales live in the model or in constexpr Params.
-
-#include <cstdint>
-#include <span>
-
-namespace tinynn {
-
-struct QuantParams {
-  float scale = 1.0f;
-  std::int32_t zero_point = 0;
-
-  friend constexpr bool operator==(const QuantParams&, const QuantParams&) = default;
-};
-
-struct PerChannelQuant {
-  std::span<const float> scales;              // one per channel along `axis`
-  std::span<const std::int32_t> zero_points;  // empty = all zero (symmetric); else one per channel
-  std::int32_t axis = 0;
-
-  [[nodiscard]] constexpr bool per_tensor() const noexcept { return scales.size() == 1; }
-  [[nodiscard]] constexpr float scale(std::size_t channel) const noexcept {
-    return scales.size() == 1 ? scales[0] : scales[channel];
-  }
-  [[nodiscard]] constexpr std::int32_t zero_point(std::size_t channel) const noexcept {
-    if (zero_points.empty()) return 0;
-    return zero_points.size() == 1 ? zero_points[0] : zero_points[channel];
-  }
-};
-
-}  // namespace tinynn
-
-// ---- end tinynn/quant.hpp ----
-// ---- begin tinynn/tensor.hpp ----
-// tinynn — tensors. Tensor<T, S> owns 64-byte-aligned storage of a compile-time shape;
-// TensorView<T, S> points at such storage without owning it; TensorRef is the runtime view
-// (dtype + DynShape + pointer) used by graphs. Conversions are explicit: view()/ref() always
-// succeed, TensorRef::as<T, S>() checks dtype and shape and returns a Result.
-
-#include <array>
-#include <cstddef>
-#include <span>
-#include <type_traits>
-
-namespace tinynn {
-
-template <DTypeTag T, StaticShape S>
-class TensorView {
- public:
-  using dtype = T;
-  using shape = S;
-  using element_type = element_t<T>;
-  using value_type = std::remove_const_t<element_type>;
-  static constexpr std::size_t rank = S::rank;
-  static constexpr std::size_t size = S::size;
-
-  constexpr TensorView() noexcept = default;
-  constexpr explicit TensorView(element_type* data) noexcept : data_(data) {}
-  /// A read-only view from a writable one.
-  template <class U>
-  requires(std::is_const_v<T>&& std::is_same_v<std::remove_const_t<T>, U>) constexpr TensorView(
-      TensorView<U, S> other) noexcept
-      : data_(other.data()) {}
-
-  [[nodiscard]] constexpr element_type* data() const noexcept { return data_; }
-  [[nodiscard]] constexpr std::span<element_type, S::size> span() const noexcept {
-    return std::span<element_type, S::size>(data_, S::size);
-  }
-  constexpr element_type& operator[](std::size_t flat) const noexcept {
-    TINYNN_ASSERT(flat < S::size);
-    return data_[flat];
-  }
-  template <class... Index>
-  requires(sizeof...(Index) == S::rank && S::rank != 1) constexpr element_type& operator()(
-      Index... index) const noexcept {
-    return data_[S::offset(index...)];
-  }
-  constexpr element_type& operator()(std::size_t i) const noexcept requires(S::rank == 1) { return (*this)[i]; }
-
- private:
-  element_type* data_ = nullptr;
-};
-
-template <DTypeTag T, StaticShape S>
-class Tensor {
-  static_assert(!std::is_const_v<T>, "Tensor owns its storage: use a non-const dtype tag");
-
- public:
-  using dtype = T;
-  using shape = S;
-  using value_type = typename T::value_type;
-  static constexpr std::size_t rank = S::rank;
-  static constexpr std::size_t size = S::size;
-  static constexpr std::size_t bytes = S::size * sizeof(value_type);
-
-  alignas(tensor_alignment) std::array<value_type, S::size> storage{};
-
-  [[nodiscard]] constexpr value_type* data() noexcept { return storage.data(); }
-  [[nodiscard]] constexpr const value_type* data() const noexcept { return storage.data(); }
-  [[nodiscard]] constexpr TensorView<T, S> view() noexcept { return TensorView<T, S>(storage.data()); }
-  [[nodiscard]] constexpr TensorView<const T, S> view() const noexcept {
-    return TensorView<const T, S>(storage.data());
-  }
-  [[nodiscard]] constexpr std::span<value_type, S::size> span() noexcept { return storage; }
-  [[nodiscard]] constexpr std::span<const value_type, S::size> span() const noexcept { return storage; }
-
-  constexpr value_type& operator[](std::size_t flat) noexcept { return storage[flat]; }
-  constexpr const value_type& operator[](std::size_t flat) const noexcept { return storage[flat]; }
-  /// Element at a multi-index; a wrong number of indices is a compile error that says so.
-  template <class... Index>
-  constexpr value_type& at(Index... index) noexcept {
-    static_assert(sizeof...(Index) == S::rank, "tinynn: number of indices must equal the tensor's rank");
-    return storage[S::offset(index...)];
-  }
-  template <class... Index>
-  constexpr const value_type& at(Index... index) const noexcept {
-    static_assert(sizeof...(Index) == S::rank, "tinynn: number of indices must equal the tensor's rank");
-    return storage[S::offset(index...)];
-  }
-
-  template <class... Index>
-  requires(sizeof...(Index) == S::rank && S::rank != 1) constexpr value_type& operator()(Index... index) noexcept {
-    return storage[S::offset(index...)];
-  }
-  template <class... Index>
-  requires(sizeof...(Index) == S::rank && S::rank != 1) constexpr const value_type& operator()(
-      Index... index) const noexcept {
-    return storage[S::offset(index...)];
-  }
-};
-
-/// Runtime tensor view: dtype, shape, data pointer, optional quantization. Does not own.
-struct TensorRef {
-  DType dtype = DType::f32;
-  DynShape shape;
-  void* data = nullptr;
-  QuantParams quant{};  // meaningful for quantized dtypes (per-tensor)
-
-  constexpr TensorRef() noexcept = default;
-  constexpr TensorRef(DType type, DynShape dims, void* pointer, QuantParams q = {}) noexcept
-      : dtype(type), shape(dims), data(pointer), quant(q) {}
-
-  template <DTypeTag T, StaticShape S>
-  constexpr explicit TensorRef(TensorView<T, S> view) noexcept
-      : dtype(dtype_of<T>), shape(DynShape::of(S{})), data(const_cast<void*>(static_cast<const void*>(view.data()))) {}
-  template <DTypeTag T, StaticShape S>
-  constexpr explicit TensorRef(Tensor<T, S>& tensor) noexcept : TensorRef(tensor.view()) {}
-
-  [[nodiscard]] constexpr std::size_t size() const noexcept { return shape.size(); }
-  [[nodiscard]] constexpr std::size_t bytes() const noexcept { return shape.size() * dtype_size(dtype); }
-
-  /// Typed element pointer; debug-asserts the dtype's element type.
-  template <class Element>
-  [[nodiscard]] Element* data_as() const noexcept {
-    TINYNN_ASSERT(sizeof(std::remove_const_t<Element>) == dtype_size(dtype));
-    return static_cast<Element*>(data);
-  }
-
-  /// Checked conversion to a static view: dtype and shape must match exactly.
-  template <DTypeTag T, StaticShape S>
-  [[nodiscard]] Result<TensorView<T, S>> as() const {
-    if (dtype != dtype_of<T>) {
-      return error(ErrorCode::invalid_argument, "tensor has dtype ", dtype_name(dtype), ", expected ",
-                   dtype_name(dtype_of<T>));
-    }
-    const DynShape expected = DynShape::of(S{});
-    if (!(shape == expected)) {
-      return error(ErrorCode::invalid_argument, "tensor has shape ", shape, ", expected ", expected);
-    }
-    if (data == nullptr && S::size != 0) return error(ErrorCode::invalid_argument, "tensor has no data");
-    return TensorView<T, S>(static_cast<element_t<T>*>(data));
-  }
-};
-
-template <DTypeTag T, StaticShape S>
-TensorView(Tensor<T, S>&) -> TensorView<T, S>;
-
-/// Reinterprets a tensor's storage as another shape with the same element count (a free reshape).
-template <StaticShape To, DTypeTag T, StaticShape From>
-constexpr TensorView<T, To> view_as(Tensor<T, From>& tensor) noexcept {
-  static_assert(To::size == From::size,
-                "tinynn: view shape does not match the tensor's shape (the element counts differ)");
-  return TensorView<T, To>(tensor.data());
-}
-template <StaticShape To, DTypeTag T, StaticShape From>
-constexpr TensorView<T, To> view_as(TensorView<T, From> view) noexcept {
-  static_assert(To::size == From::size,
-                "tinynn: view shape does not match the tensor's shape (the element counts differ)");
-  return TensorView<T, To>(view.data());
-}
-
-}  // namespace tinynn
-
-// ---- end tinynn/tensor.hpp ----
 
 // ---- end tinynn/tinynn.hpp ----
