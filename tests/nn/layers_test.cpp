@@ -266,6 +266,24 @@ TEST_CASE("Params are a constexpr aggregate: folding and packing run at compile 
   check<Tiny>(tiny_params, x, a);
 }
 
+// ---- per-layer compile-time facts ----
+
+static_assert(std::is_same_v<nn::output_shape<nn::Conv2D<8, 3, 3, nn::Same>, Shape<28, 28, 1>>, Shape<28, 28, 8>>);
+static_assert(std::is_same_v<nn::output_shape<nn::Conv2D<8, 3, 3, nn::Stride<2>>, Shape<28, 28, 1>>, Shape<13, 13, 8>>);
+static_assert(std::is_same_v<nn::output_shape<nn::MaxPool2D<3, 3, nn::Stride<2>, nn::CeilMode>, Shape<32, 32, 4>>,
+                             Shape<16, 16, 4>>);
+static_assert(
+    std::is_same_v<nn::output_shape<nn::DepthwiseConv2D<3, 3, nn::Multiplier<2>>, Shape<5, 5, 3>>, Shape<3, 3, 6>>);
+static_assert(std::is_same_v<nn::output_shape<nn::Dense<4>, Shape<7, 3>>, Shape<7, 4>>);
+static_assert(std::is_same_v<nn::output_shape<nn::GlobalAvgPool, Shape<5, 5, 3>>, Shape<3>>);
+static_assert(nn::param_count<nn::Conv2D<8, 3, 3>, Shape<10, 10, 2>> == 8 * 3 * 3 * 2 + 8);
+static_assert(nn::mac_count<nn::Conv2D<8, 3, 3>, Shape<10, 10, 2>> == 8 * 8 * 8 * 3 * 3 * 2);
+static_assert(nn::mac_count<nn::DepthwiseConv2D<3, 3, nn::Same>, Shape<10, 10, 4>> == 10 * 10 * 4 * 9);
+// A lone layer needs its output. A fire module: both expansions (192 B each) are alive with the concat
+// output (384 B); the squeeze output (128 B) dies before the concat and reuses the concat output's space.
+static_assert(nn::arena_need<nn::Conv2D<8, 1, 1>, Shape<4, 4, 2>, backend::scalar> == 4 * 4 * 8 * 4);
+static_assert(nn::arena_need<zoo::FireModule<2, 3, 3>, Shape<4, 4, 4>, backend::scalar> == 192 + 192 + 384);
+
 // ---- the planner on hand-made graphs ----
 
 namespace {

@@ -101,6 +101,25 @@ constexpr float constexpr_rsqrt(float x) noexcept {
 template <class T>
 concept TensorSpec = detail::is_spec<T>::value;
 
+/// A layer's compile-time facts for an input shape (dtype f32 unless given):
+///   nn::output_shape<nn::Conv2D<8, 3, 3, nn::Same>, Shape<28, 28, 1>>  is  Shape<28, 28, 8>
+template <class Layer, StaticShape In, DTypeTag T = f32>
+using output_shape = typename Layer::template bind<Spec<T, In>>::output::shape;
+template <class Layer, StaticShape In, DTypeTag T = f32>
+inline constexpr std::size_t param_count = Layer::template bind<Spec<T, In>>::param_count;
+template <class Layer, StaticShape In, DTypeTag T = f32>
+inline constexpr std::size_t mac_count = Layer::template bind<Spec<T, In>>::macs;
+/// The arena a layer (or block) needs on its own for backend B: its output plus its steps' scratch,
+/// planned like a network whose input lives outside the arena.
+template <class Layer, StaticShape In, class Backend, DTypeTag T = f32>
+inline constexpr std::size_t arena_need = [] {
+  using bound = typename Layer::template bind<Spec<T, In>>;
+  Graph<bound::step_count> graph{};
+  graph.input_bytes = Spec<T, In>::bytes;
+  graph.output_buffer = bound::template describe<Backend>(graph, 0);
+  return plan_arena(graph).arena_bytes;
+}();
+
 /// A type that can be bound to input spec In.
 template <class L, class In>
 concept LayerFor = TensorSpec<In> && requires {
