@@ -5140,6 +5140,2128 @@ using MobileNetV2_035_96 = Sequential<
 // ---- end tinynn/nn/zoo.hpp ----
 
 // ---- end tinynn/nn.hpp ----
+// ---- begin tinynn/nn/quantized.hpp ----
+// tinynn — int8 static-network layers (TFLite quantization: activations asymmetric int8 per tensor,
+// weights symmetric int8 per output channel, int32 bias with scale input_scale * weight_scale).
+// Start a network with nn::Input<qi8, ...>; the quantization of every activation is data, not type:
+// each layer's Trained carries its input and output QuantParams, and fold() turns them (constexpr,
+// so at compile time for constexpr weights) into fixed-point multipliers and integer activation
+// ranges in Params. run() calls the scalar int8 kernels of ops/quantized/ (the Cortex-M path; they
+// are bit-exact with every SIMD backend), whatever backend the network is run with.
+//
+//   using Net = nn::Sequential<nn::Input<qi8, 32, 32, 3>, nn::QConv2D<32, 5, 5, nn::Same, nn::ReLU>,
+//                              nn::QMaxPool2D<3, 3, nn::Stride<2>, nn::CeilMode>, nn::Flatten, nn::QDense<10>>;
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+// ---- begin tinynn/ops/quantized/conv2d.hpp ----
+// tinynn — int8/uint8 2-D convolution, NHWC, TFLite integer semantics:
+//   acc[n,y,x,o] = bias[o] + sum_{ky,kx,i} (in[n, y*s+ky*d-pad, x*s+kx*d-pad, i] - in_zp) * (w[o,ky,kx,i] - w_zp)
+//   out = clamp(requantize(acc, M[o]) + out_zp)     (taps in the padding contribute nothing)
+// Filter layout OHWI (TFLite's). int8 weights are symmetric (w_zp = 0) with per-channel M[o];
+// the older uint8 scheme has a filter zero point and one M. Accumulation is exact int32, so every
+// backend gives the same integers.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+// ---- begin tinynn/ops/quantized/gemm.hpp ----
+// tinynn — the int8 GEMM behind quantized conv2d and fully connected on SIMD backends:
+//   acc[m][n] = sum_k u[m][k] * w[n][k],   u = activation + 128 (as uint8), w int8 weights
+// The "+128" maps int8 activations onto the unsigned operand of vpdpbusd / the AVX2 madd path; it is
+// undone exactly with the column sums of the weights: sum (x - zp) w = acc - (128 + zp) sum w.
+// Weights are packed once (backend-independent layout: N rounded up to 16, K up to 4, stored as
+// [N/16][K/4][16 channels][4 bytes]) so one vector load holds 4 k-steps of 16 output channels.
+// All arithmetic is exact int32, so every backend gives the same integers as the scalar one.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+// ---- begin tinynn/backends/avx2/quantized_gemm.hpp ----
+// tinynn — AVX2-class int8 GEMMs over packed weights: AVX-VNNI (VEX vpdpbusd, 256-bit) and, for
+// CPUs without VNNI, an exact AVX2 path (int8 -> int16 widening, vpmaddwd into int32; never
+// vpmaddubsw, whose int16 saturation would break bit-exactness). Both equal the scalar kernel.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+// ---- begin tinynn/backends/scalar/quantized_gemm.hpp ----
+// tinynn — scalar int8 GEMM over packed weights (the reference every SIMD kernel must equal):
+//   acc[m][n] = sum_k u[m][k] * w[n][k]   (u uint8 = activation + 128, w int8; exact int32)
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace tinynn::backend::detail {
+
+/// Weights packed by ops::quantized::pack_weights: [n16/16][k4/4][16][4] int8, plus column sums.
+struct QuantizedPackedWeights {
+  const std::int8_t* data = nullptr;
+  const std::int32_t* column_sums = nullptr;  // [n]: sum_k w[n][k]
+  std::int32_t n = 0, k = 0;                  // logical sizes
+  std::int32_t n16 = 0, k4 = 0;               // padded sizes (acc rows are n16 wide)
+};
+
+/// Four bytes as one int32 (unaligned; the broadcast operand of the dot-product instructions).
+inline std::int32_t load_i32(const std::uint8_t* p) noexcept {
+  std::int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+inline void quantized_gemm_scalar(const std::uint8_t* u, std::int32_t m, std::size_t lda,
+                                  const QuantizedPackedWeights& w, std::int32_t* acc) noexcept {
+  const std::int32_t steps = w.k4 / 4;
+  for (std::int32_t r = 0; r < m; ++r) {
+    const std::uint8_t* a = u + static_cast<std::size_t>(r) * lda;
+    std::int32_t* out = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
+    for (std::int32_t block = 0; block < w.n16 / 16; ++block) {
+      std::int32_t sums[16] = {};
+      const std::int8_t* p = w.data + static_cast<std::size_t>(block) * static_cast<std::size_t>(steps) * 64;
+      for (std::int32_t s = 0; s < steps; ++s, p += 64) {
+        const std::uint8_t* as = a + 4 * s;
+        for (int c = 0; c < 16; ++c) {
+          sums[c] += as[0] * p[4 * c] + as[1] * p[4 * c + 1] + as[2] * p[4 * c + 2] + as[3] * p[4 * c + 3];
+        }
+      }
+      for (int c = 0; c < 16; ++c) out[block * 16 + c] = sums[c];
+    }
+  }
+}
+
+}  // namespace tinynn::backend::detail
+
+// ---- end tinynn/backends/scalar/quantized_gemm.hpp ----
+
+#if TINYNN_HAS_X86_KERNELS
+#include <immintrin.h>
+
+namespace tinynn::backend::detail {
+
+TINYNN_TARGET_AVXVNNI inline void quantized_gemm_avxvnni(const std::uint8_t* u, std::int32_t m, std::size_t lda,
+                                                         const QuantizedPackedWeights& w, std::int32_t* acc) noexcept {
+  const std::int32_t steps = w.k4 / 4, blocks = w.n16 / 16;
+  const std::size_t block_bytes = static_cast<std::size_t>(steps) * 64;
+  std::int32_t r = 0;
+  for (; r + 2 <= m; r += 2) {
+    const std::uint8_t* a0 = u + static_cast<std::size_t>(r) * lda;
+    const std::uint8_t* a1 = a0 + lda;
+    for (std::int32_t b = 0; b < blocks; ++b) {
+      const std::int8_t* p = w.data + static_cast<std::size_t>(b) * block_bytes;
+      __m256i c00 = _mm256_setzero_si256(), c01 = _mm256_setzero_si256(), c10 = _mm256_setzero_si256(),
+              c11 = _mm256_setzero_si256();
+      for (std::int32_t s = 0; s < steps; ++s) {
+        const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 64 * s));
+        const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 64 * s + 32));
+        const __m256i x0 = _mm256_set1_epi32(load_i32(a0 + 4 * s)), x1 = _mm256_set1_epi32(load_i32(a1 + 4 * s));
+        c00 = _mm256_dpbusd_avx_epi32(c00, x0, w0);
+        c01 = _mm256_dpbusd_avx_epi32(c01, x0, w1);
+        c10 = _mm256_dpbusd_avx_epi32(c10, x1, w0);
+        c11 = _mm256_dpbusd_avx_epi32(c11, x1, w1);
+      }
+      std::int32_t* out = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16) + 16 * b;
+      const std::size_t ldc = static_cast<std::size_t>(w.n16);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), c00);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8), c01);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + ldc), c10);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + ldc + 8), c11);
+    }
+  }
+  for (; r < m; ++r) {
+    const std::uint8_t* a0 = u + static_cast<std::size_t>(r) * lda;
+    for (std::int32_t b = 0; b < blocks; ++b) {
+      const std::int8_t* p = w.data + static_cast<std::size_t>(b) * block_bytes;
+      __m256i c0 = _mm256_setzero_si256(), c1 = _mm256_setzero_si256();
+      for (std::int32_t s = 0; s < steps; ++s) {
+        const __m256i x0 = _mm256_set1_epi32(load_i32(a0 + 4 * s));
+        c0 = _mm256_dpbusd_avx_epi32(c0, x0, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 64 * s)));
+        c1 = _mm256_dpbusd_avx_epi32(c1, x0, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 64 * s + 32)));
+      }
+      std::int32_t* out = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16) + 16 * b;
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), c0);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8), c1);
+    }
+  }
+}
+
+/// Without VNNI: each 16-byte quarter of a 64-byte step (4 channels x 4 k) is widened to int16 and
+/// multiplied by the row's 4 activations (as int16) with vpmaddwd: int32 lane 2j holds channel j's
+/// k0,k1 products, lane 2j+1 its k2,k3 products; the pairs are added once at the end.
+TINYNN_TARGET_AVX2 inline void quantized_gemm_avx2(const std::uint8_t* u, std::int32_t m, std::size_t lda,
+                                                   const QuantizedPackedWeights& w, std::int32_t* acc) noexcept {
+  const std::int32_t steps = w.k4 / 4, blocks = w.n16 / 16;
+  const std::size_t block_bytes = static_cast<std::size_t>(steps) * 64;
+  for (std::int32_t r = 0; r < m; ++r) {
+    const std::uint8_t* a = u + static_cast<std::size_t>(r) * lda;
+    for (std::int32_t b = 0; b < blocks; ++b) {
+      const std::int8_t* p = w.data + static_cast<std::size_t>(b) * block_bytes;
+      // Channels 0-3 / 4-7 / 8-11 / 12-15, pair-split int32 sums.
+      __m256i c0 = _mm256_setzero_si256(), c1 = _mm256_setzero_si256(), c2 = _mm256_setzero_si256(),
+              c3 = _mm256_setzero_si256();
+      for (std::int32_t s = 0; s < steps; ++s) {
+        const std::uint8_t* as = a + 4 * s;
+        const __m256i x = _mm256_setr_epi16(as[0], as[1], as[2], as[3], as[0], as[1], as[2], as[3], as[0], as[1], as[2],
+                                            as[3], as[0], as[1], as[2], as[3]);
+        const std::int8_t* ps = p + 64 * s;
+        c0 = _mm256_add_epi32(
+            c0, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ps))), x));
+        c1 = _mm256_add_epi32(
+            c1, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ps + 16))), x));
+        c2 = _mm256_add_epi32(
+            c2, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ps + 32))), x));
+        c3 = _mm256_add_epi32(
+            c3, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ps + 48))), x));
+      }
+      alignas(32) std::int32_t lanes[4][8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[0]), c0);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[1]), c1);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[2]), c2);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[3]), c3);
+      std::int32_t* out = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16) + 16 * b;
+      for (int q = 0; q < 4; ++q) {
+        for (int j = 0; j < 4; ++j) out[4 * q + j] = lanes[q][2 * j] + lanes[q][2 * j + 1];
+      }
+    }
+  }
+}
+
+}  // namespace tinynn::backend::detail
+#endif
+
+// ---- end tinynn/backends/avx2/quantized_gemm.hpp ----
+// ---- begin tinynn/backends/avx512/quantized_gemm.hpp ----
+// tinynn — AVX512-VNNI int8 GEMM over packed weights: vpdpbusd (u8 x s8, 4 products per int32
+// lane) on 4 rows x 32 output channels per step. Exact int32, equal to the scalar kernel.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if TINYNN_HAS_X86_KERNELS
+#include <immintrin.h>
+
+namespace tinynn::backend::detail {
+
+TINYNN_TARGET_AVX512VNNI inline void quantized_gemm_avx512vnni(const std::uint8_t* u, std::int32_t m, std::size_t lda,
+                                                               const QuantizedPackedWeights& w,
+                                                               std::int32_t* acc) noexcept {
+  const std::int32_t steps = w.k4 / 4, blocks = w.n16 / 16;
+  const std::size_t block_bytes = static_cast<std::size_t>(steps) * 64;
+  std::int32_t r = 0;
+  for (; r + 4 <= m; r += 4) {
+    const std::uint8_t* a0 = u + static_cast<std::size_t>(r) * lda;
+    const std::uint8_t* a1 = a0 + lda;
+    const std::uint8_t* a2 = a1 + lda;
+    const std::uint8_t* a3 = a2 + lda;
+    std::int32_t b = 0;
+    for (; b + 2 <= blocks; b += 2) {
+      const std::int8_t* p0 = w.data + static_cast<std::size_t>(b) * block_bytes;
+      const std::int8_t* p1 = p0 + block_bytes;
+      __m512i c00 = _mm512_setzero_si512(), c01 = _mm512_setzero_si512(), c10 = _mm512_setzero_si512(),
+              c11 = _mm512_setzero_si512(), c20 = _mm512_setzero_si512(), c21 = _mm512_setzero_si512(),
+              c30 = _mm512_setzero_si512(), c31 = _mm512_setzero_si512();
+      for (std::int32_t s = 0; s < steps; ++s) {
+        const __m512i w0 = _mm512_loadu_si512(p0 + 64 * s);
+        const __m512i w1 = _mm512_loadu_si512(p1 + 64 * s);
+        const __m512i x0 = _mm512_set1_epi32(load_i32(a0 + 4 * s)), x1 = _mm512_set1_epi32(load_i32(a1 + 4 * s)),
+                      x2 = _mm512_set1_epi32(load_i32(a2 + 4 * s)), x3 = _mm512_set1_epi32(load_i32(a3 + 4 * s));
+        c00 = _mm512_dpbusd_epi32(c00, x0, w0);
+        c01 = _mm512_dpbusd_epi32(c01, x0, w1);
+        c10 = _mm512_dpbusd_epi32(c10, x1, w0);
+        c11 = _mm512_dpbusd_epi32(c11, x1, w1);
+        c20 = _mm512_dpbusd_epi32(c20, x2, w0);
+        c21 = _mm512_dpbusd_epi32(c21, x2, w1);
+        c30 = _mm512_dpbusd_epi32(c30, x3, w0);
+        c31 = _mm512_dpbusd_epi32(c31, x3, w1);
+      }
+      std::int32_t* out = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16) + 16 * b;
+      const std::size_t ldc = static_cast<std::size_t>(w.n16);
+      _mm512_storeu_si512(out, c00);
+      _mm512_storeu_si512(out + 16, c01);
+      _mm512_storeu_si512(out + ldc, c10);
+      _mm512_storeu_si512(out + ldc + 16, c11);
+      _mm512_storeu_si512(out + 2 * ldc, c20);
+      _mm512_storeu_si512(out + 2 * ldc + 16, c21);
+      _mm512_storeu_si512(out + 3 * ldc, c30);
+      _mm512_storeu_si512(out + 3 * ldc + 16, c31);
+    }
+    for (; b < blocks; ++b) {
+      const std::int8_t* p0 = w.data + static_cast<std::size_t>(b) * block_bytes;
+      __m512i c0 = _mm512_setzero_si512(), c1 = _mm512_setzero_si512(), c2 = _mm512_setzero_si512(),
+              c3 = _mm512_setzero_si512();
+      for (std::int32_t s = 0; s < steps; ++s) {
+        const __m512i w0 = _mm512_loadu_si512(p0 + 64 * s);
+        c0 = _mm512_dpbusd_epi32(c0, _mm512_set1_epi32(load_i32(a0 + 4 * s)), w0);
+        c1 = _mm512_dpbusd_epi32(c1, _mm512_set1_epi32(load_i32(a1 + 4 * s)), w0);
+        c2 = _mm512_dpbusd_epi32(c2, _mm512_set1_epi32(load_i32(a2 + 4 * s)), w0);
+        c3 = _mm512_dpbusd_epi32(c3, _mm512_set1_epi32(load_i32(a3 + 4 * s)), w0);
+      }
+      std::int32_t* out = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16) + 16 * b;
+      const std::size_t ldc = static_cast<std::size_t>(w.n16);
+      _mm512_storeu_si512(out, c0);
+      _mm512_storeu_si512(out + ldc, c1);
+      _mm512_storeu_si512(out + 2 * ldc, c2);
+      _mm512_storeu_si512(out + 3 * ldc, c3);
+    }
+  }
+  for (; r < m; ++r) {
+    const std::uint8_t* a0 = u + static_cast<std::size_t>(r) * lda;
+    for (std::int32_t b = 0; b < blocks; ++b) {
+      const std::int8_t* p0 = w.data + static_cast<std::size_t>(b) * block_bytes;
+      __m512i c0 = _mm512_setzero_si512();
+      for (std::int32_t s = 0; s < steps; ++s) {
+        c0 = _mm512_dpbusd_epi32(c0, _mm512_set1_epi32(load_i32(a0 + 4 * s)), _mm512_loadu_si512(p0 + 64 * s));
+      }
+      _mm512_storeu_si512(acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16) + 16 * b, c0);
+    }
+  }
+}
+
+}  // namespace tinynn::backend::detail
+#endif
+
+// ---- end tinynn/backends/avx512/quantized_gemm.hpp ----
+
+namespace tinynn::ops::quantized {
+
+using backend::detail::QuantizedPackedWeights;
+
+[[nodiscard]] constexpr std::int32_t round_up(std::int32_t value, std::int32_t multiple) noexcept {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+/// Bytes of packed weights for an [n][k] int8 matrix.
+[[nodiscard]] constexpr std::size_t packed_weights_bytes(std::int32_t n, std::int32_t k) noexcept {
+  return static_cast<std::size_t>(round_up(n, 16)) * static_cast<std::size_t>(round_up(k, 4));
+}
+
+/// Packs w [n][k] (row-major int8) into `packed` (packed_weights_bytes) and writes the n column
+/// sums sum_k w[n][k] into `sums`. Padding is zero.
+inline QuantizedPackedWeights pack_weights(const std::int8_t* w, std::int32_t n, std::int32_t k, std::int8_t* packed,
+                                           std::int32_t* sums) noexcept {
+  const std::int32_t n16 = round_up(n, 16), k4 = round_up(k, 4);
+  std::memset(packed, 0, packed_weights_bytes(n, k));
+  for (std::int32_t o = 0; o < n; ++o) {
+    std::int32_t sum = 0;
+    for (std::int32_t i = 0; i < k; ++i) {
+      const std::int8_t v = w[static_cast<std::size_t>(o) * k + i];
+      sum += v;
+      const std::size_t block = static_cast<std::size_t>(o / 16), step = static_cast<std::size_t>(i / 4);
+      packed[((block * (k4 / 4) + step) * 16 + static_cast<std::size_t>(o % 16)) * 4 +
+             static_cast<std::size_t>(i % 4)] = v;
+    }
+    sums[o] = sum;
+  }
+  return {packed, sums, n, k, n16, k4};
+}
+
+/// Whether the running CPU has a SIMD int8 GEMM, and which (for messages and the bench).
+[[nodiscard]] inline const char* gemm_isa(backend::BackendId id) noexcept {
+#if TINYNN_HAS_X86_KERNELS
+  const CpuFeatures& f = cpu_features();
+  if (id == backend::BackendId::avx512 && f.avx512_vnni) return "avx512-vnni";
+  if ((id == backend::BackendId::avx512 || id == backend::BackendId::avx2) && f.avx_vnni) return "avx-vnni";
+  if (id == backend::BackendId::avx512 || id == backend::BackendId::avx2) return "avx2";
+#endif
+  (void)id;
+  return "scalar";
+}
+
+/// acc [m][w.n16] = u [m][w.k4] (lda bytes between rows) times the packed weights, on backend `id`
+/// (which the CPU must support: pass runtime_backend()). Rows of u hold the activation + 128; the
+/// k padding of u must be zero (any value works when the weights' padding is zero, which it is).
+inline void gemm_u8s8(backend::BackendId id, const std::uint8_t* u, std::int32_t m, std::size_t lda,
+                      const QuantizedPackedWeights& w, std::int32_t* acc) noexcept {
+#if TINYNN_HAS_X86_KERNELS
+  const CpuFeatures& f = cpu_features();
+  if (id == backend::BackendId::avx512 && f.avx512_vnni) {
+    backend::detail::quantized_gemm_avx512vnni(u, m, lda, w, acc);
+    return;
+  }
+  if ((id == backend::BackendId::avx512 || id == backend::BackendId::avx2) && f.avx_vnni) {
+    backend::detail::quantized_gemm_avxvnni(u, m, lda, w, acc);
+    return;
+  }
+  if (id == backend::BackendId::avx512 || id == backend::BackendId::avx2) {
+    backend::detail::quantized_gemm_avx2(u, m, lda, w, acc);
+    return;
+  }
+#endif
+  (void)id;
+  backend::detail::quantized_gemm_scalar(u, m, lda, w, acc);
+}
+
+/// Names a specific x86 kernel, for tests that compare every kernel the CPU has with scalar.
+enum class GemmKernel : std::uint8_t { scalar, avx2, avx_vnni, avx512_vnni };
+
+[[nodiscard]] inline bool gemm_kernel_available(GemmKernel k) noexcept {
+#if TINYNN_HAS_X86_KERNELS
+  const CpuFeatures& f = cpu_features();
+  switch (k) {
+    case GemmKernel::scalar: return true;
+    case GemmKernel::avx2: return f.avx2;
+    case GemmKernel::avx_vnni: return f.avx2 && f.avx_vnni;
+    case GemmKernel::avx512_vnni: return f.avx512 && f.avx512_vnni;
+  }
+  return false;
+#else
+  return k == GemmKernel::scalar;
+#endif
+}
+
+/// Runs one specific kernel (the caller checked gemm_kernel_available()).
+inline void gemm_u8s8(GemmKernel k, const std::uint8_t* u, std::int32_t m, std::size_t lda,
+                      const QuantizedPackedWeights& w, std::int32_t* acc) noexcept {
+  switch (k) {
+#if TINYNN_HAS_X86_KERNELS
+    case GemmKernel::avx2: backend::detail::quantized_gemm_avx2(u, m, lda, w, acc); return;
+    case GemmKernel::avx_vnni: backend::detail::quantized_gemm_avxvnni(u, m, lda, w, acc); return;
+    case GemmKernel::avx512_vnni: backend::detail::quantized_gemm_avx512vnni(u, m, lda, w, acc); return;
+#endif
+    default: backend::detail::quantized_gemm_scalar(u, m, lda, w, acc); return;
+  }
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/gemm.hpp ----
+// ---- begin tinynn/ops/quantized/requantize.hpp ----
+// tinynn — int8 requantization: the fixed-point arithmetic of TFLite's integer kernels.
+//   real multiplier M = scale_a * scale_b / scale_out  ~  multiplier * 2^(shift - 31)
+//   y = round(x * M)  computed as  RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x << l, m), r)
+// Two roundings are supported. `double_rounding` (the default) is TFLite's reference kernels and
+// TFLite Micro: a rounding doubling high multiply, then a rounding (half away from zero) right
+// shift — two roundings, so a value at exactly .5 after the first can round twice. `single_rounding`
+// is TFLite's TFLITE_SINGLE_ROUNDING build: one 64-bit product, one round-half-up shift. Every
+// tinynn backend implements both bit-exactly; kernels take the mode from their params.
+
+#include <cstdint>
+#include <limits>
+
+namespace tinynn::ops::quantized {
+
+enum class Rounding : std::uint8_t {
+  double_rounding,  // TFLite reference kernels / TFLite Micro (default)
+  single_rounding,  // TFLite built with TFLITE_SINGLE_ROUNDING (CMSIS-NN's choice too)
+};
+
+/// A real multiplier as int32 significand in [2^30, 2^31) (or 0) and a power-of-two exponent:
+/// real = multiplier * 2^(shift - 31). shift > 0 shifts left.
+struct QuantizedMultiplier {
+  std::int32_t multiplier = 0;
+  std::int32_t shift = 0;
+  friend constexpr bool operator==(const QuantizedMultiplier&, const QuantizedMultiplier&) = default;
+};
+
+namespace detail {
+
+/// frexp for finite positive doubles, usable in constant expressions (every step is exact).
+constexpr double frexp_positive(double value, int& exponent) noexcept {
+  exponent = 0;
+  while (value >= 1.0) {
+    value *= 0.5;
+    ++exponent;
+  }
+  while (value < 0.5) {
+    value *= 2.0;
+    --exponent;
+  }
+  return value;
+}
+
+}  // namespace detail
+
+/// TFLite's QuantizeMultiplier: the significand rounded half away from zero to 31 bits, a
+/// significand of exactly 2^31 renormalized, exponents below -31 flushed to zero. Negative and
+/// non-finite multipliers are not scales; they give {0, 0} (prepare() functions reject them).
+/// With single rounding, exponents above 30 saturate as TFLite's single-rounding build does.
+[[nodiscard]] constexpr QuantizedMultiplier quantize_multiplier(
+    double real_multiplier, Rounding rounding = Rounding::double_rounding) noexcept {
+  if (!(real_multiplier > 0.0) || real_multiplier > 1e300) return {};
+  int exponent = 0;
+  const double significand = detail::frexp_positive(real_multiplier, exponent);
+  // significand * 2^31 lies in [2^30, 2^31): adding 0.5 and truncating is exact round-half-up.
+  auto fixed = static_cast<std::int64_t>(significand * 2147483648.0 + 0.5);
+  if (fixed == (std::int64_t{1} << 31)) {
+    fixed /= 2;
+    ++exponent;
+  }
+  if (exponent < -31) return {};
+  if (rounding == Rounding::single_rounding && exponent > 30) return {std::numeric_limits<std::int32_t>::max(), 30};
+  return {static_cast<std::int32_t>(fixed), exponent};
+}
+
+/// gemmlowp's SaturatingRoundingDoublingHighMul: a * b / 2^31 rounded half up (toward +inf: the
+/// nudge is added before a division that truncates toward zero), saturating the one overflow case
+/// (INT32_MIN * INT32_MIN).
+[[nodiscard]] constexpr std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b) noexcept {
+  if (a == b && a == std::numeric_limits<std::int32_t>::min()) return std::numeric_limits<std::int32_t>::max();
+  const std::int64_t ab = static_cast<std::int64_t>(a) * static_cast<std::int64_t>(b);
+  const std::int64_t nudge = ab >= 0 ? (std::int64_t{1} << 30) : (1 - (std::int64_t{1} << 30));
+  // Division truncating toward zero, as gemmlowp (not an arithmetic shift).
+  return static_cast<std::int32_t>((ab + nudge) / (std::int64_t{1} << 31));
+}
+
+/// gemmlowp's RoundingDivideByPOT: x / 2^exponent rounded half away from zero, 0 <= exponent <= 31.
+[[nodiscard]] constexpr std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent) noexcept {
+  TINYNN_ASSERT(exponent >= 0 && exponent <= 31);
+  const std::int32_t mask = static_cast<std::int32_t>((std::int64_t{1} << exponent) - 1);
+  const std::int32_t remainder = x & mask;
+  const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/// TFLite's MultiplyByQuantizedMultiplier: round(x * multiplier * 2^(shift - 31)).
+[[nodiscard]] constexpr std::int32_t multiply_by_quantized_multiplier(std::int32_t x, QuantizedMultiplier m,
+                                                                      Rounding rounding) noexcept {
+  if (rounding == Rounding::single_rounding) {
+    // One product, one round-half-up shift by 31 - shift (TFLITE_SINGLE_ROUNDING).
+    const int total_shift = 31 - m.shift;
+    if (total_shift <= 0) {
+      const std::int64_t wide = static_cast<std::int64_t>(x) * m.multiplier * (std::int64_t{1} << -total_shift);
+      return static_cast<std::int32_t>(
+          wide > std::numeric_limits<std::int32_t>::max()
+              ? std::numeric_limits<std::int32_t>::max()
+              : (wide < std::numeric_limits<std::int32_t>::min() ? std::numeric_limits<std::int32_t>::min() : wide));
+    }
+    if (total_shift > 62) return 0;
+    const std::int64_t round = std::int64_t{1} << (total_shift - 1);
+    const std::int64_t result = (static_cast<std::int64_t>(x) * m.multiplier + round) >> total_shift;
+    if (result > std::numeric_limits<std::int32_t>::max()) return std::numeric_limits<std::int32_t>::max();
+    if (result < std::numeric_limits<std::int32_t>::min()) return std::numeric_limits<std::int32_t>::min();
+    return static_cast<std::int32_t>(result);
+  }
+  const int left_shift = m.shift > 0 ? m.shift : 0;
+  const int right_shift = m.shift > 0 ? 0 : -m.shift;
+  // TFLite multiplies by (1 << left_shift) in int32 (wrapping on overflow; models keep x small).
+  const auto shifted = static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << left_shift);
+  return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m.multiplier),
+                                right_shift > 31 ? 31 : right_shift);
+}
+
+/// Clamp to [lo, hi].
+[[nodiscard]] constexpr std::int32_t clamp_i32(std::int32_t x, std::int32_t lo, std::int32_t hi) noexcept {
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+
+/// The integer range of a storage type (int8: [-128, 127], uint8: [0, 255], int16, int32).
+template <class T>
+inline constexpr std::int32_t quantized_min = static_cast<std::int32_t>(std::numeric_limits<T>::min());
+template <class T>
+inline constexpr std::int32_t quantized_max = static_cast<std::int32_t>(std::numeric_limits<T>::max());
+
+/// A fused activation in the integer domain: [min, max] after adding the output zero point
+/// (TFLite's CalculateActivationRangeQuantized).
+struct QuantizedRange {
+  std::int32_t min = -128;
+  std::int32_t max = 127;
+  friend constexpr bool operator==(const QuantizedRange&, const QuantizedRange&) = default;
+};
+
+enum class FusedActivation : std::uint8_t { none, relu, relu_n1_to_1, relu6 };
+
+namespace detail {
+/// TFLite's Quantize() of an activation bound: zero_point + round(real / scale) (float division,
+/// rounded half away from zero), saturated to int32.
+constexpr std::int32_t quantize_bound(float real, float scale, std::int32_t zero_point) noexcept {
+  const float q = real / scale;
+  if (!(q < 4e18f && q > -4e18f))
+    return q > 0 ? std::numeric_limits<std::int32_t>::max() : std::numeric_limits<std::int32_t>::min();
+  const double d = static_cast<double>(q);  // + 0.5 is exact in double: true round-half-away
+  const std::int64_t r = d >= 0.0 ? static_cast<std::int64_t>(d + 0.5) : -static_cast<std::int64_t>(-d + 0.5);
+  const std::int64_t v = r + zero_point;
+  if (v > std::numeric_limits<std::int32_t>::max()) return std::numeric_limits<std::int32_t>::max();
+  if (v < std::numeric_limits<std::int32_t>::min()) return std::numeric_limits<std::int32_t>::min();
+  return static_cast<std::int32_t>(v);
+}
+}  // namespace detail
+
+/// The integer output range of a fused activation for an output tensor of type T.
+template <class T>
+[[nodiscard]] constexpr QuantizedRange activation_range(FusedActivation activation, float output_scale,
+                                                        std::int32_t output_zero_point) noexcept {
+  std::int32_t lo = quantized_min<T>, hi = quantized_max<T>;
+  auto tighten = [&](std::int32_t new_lo, std::int32_t new_hi, bool has_hi) {
+    if (new_lo > lo) lo = new_lo;
+    if (has_hi && new_hi < hi) hi = new_hi;
+  };
+  switch (activation) {
+    case FusedActivation::none: break;
+    case FusedActivation::relu: tighten(detail::quantize_bound(0.0f, output_scale, output_zero_point), 0, false); break;
+    case FusedActivation::relu6:
+      tighten(detail::quantize_bound(0.0f, output_scale, output_zero_point),
+              detail::quantize_bound(6.0f, output_scale, output_zero_point), true);
+      break;
+    case FusedActivation::relu_n1_to_1:
+      tighten(detail::quantize_bound(-1.0f, output_scale, output_zero_point),
+              detail::quantize_bound(1.0f, output_scale, output_zero_point), true);
+      break;
+  }
+  return {lo, hi};
+}
+
+/// The output stage of conv/depthwise/fully-connected: requantize an int32 accumulator (bias
+/// included) with a per-channel (or single) multiplier, add the output zero point, clamp.
+struct OutputStage {
+  const QuantizedMultiplier* multipliers = nullptr;  // one per output channel, or one
+  bool per_channel = false;
+  std::int32_t zero_point = 0;
+  QuantizedRange range{};
+  Rounding rounding = Rounding::double_rounding;
+
+  [[nodiscard]] constexpr std::int32_t apply(std::int32_t accumulator, std::size_t channel) const noexcept {
+    const QuantizedMultiplier m = multipliers[per_channel ? channel : 0];
+    return clamp_i32(multiply_by_quantized_multiplier(accumulator, m, rounding) + zero_point, range.min, range.max);
+  }
+};
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/requantize.hpp ----
+
+namespace tinynn::ops::quantized {
+
+struct Conv2DParams {
+  std::int32_t batch = 1;
+  std::int32_t input_height = 0, input_width = 0, input_channels = 0;
+  std::int32_t output_height = 0, output_width = 0, output_channels = 0;
+  std::int32_t kernel_height = 1, kernel_width = 1;
+  std::int32_t stride_height = 1, stride_width = 1;
+  std::int32_t dilation_height = 1, dilation_width = 1;
+  Padding2D padding{};  // top and left are used; bottom/right are implied by the output size
+  std::int32_t input_zero_point = 0;
+  std::int32_t filter_zero_point = 0;  // 0 for int8 (symmetric weights); uint8 models carry one
+  OutputStage output{};
+};
+
+/// Validates the geometry; run() trusts it.
+[[nodiscard]] inline Status prepare(const Conv2DParams& p) {
+  if (p.batch < 0 || p.input_height <= 0 || p.input_width <= 0 || p.input_channels <= 0 || p.output_channels <= 0 ||
+      p.kernel_height <= 0 || p.kernel_width <= 0 || p.stride_height <= 0 || p.stride_width <= 0 ||
+      p.dilation_height <= 0 || p.dilation_width <= 0 || p.output_height < 0 || p.output_width < 0) {
+    return error(ErrorCode::invalid_argument, "quantized conv2d: non-positive dimension, kernel, stride or dilation");
+  }
+  if (p.output.multipliers == nullptr) {
+    return error(ErrorCode::invalid_argument, "quantized conv2d: no requantization multipliers");
+  }
+  if (p.output.range.min > p.output.range.max) {
+    return error(ErrorCode::invalid_argument, "quantized conv2d: empty activation range [", p.output.range.min, ", ",
+                 p.output.range.max, "]");
+  }
+  return {};
+}
+
+/// Scratch bytes run() needs for backend B (the scalar kernel needs none).
+template <backend::Backend B>
+[[nodiscard]] constexpr std::size_t conv2d_scratch_bytes(const Conv2DParams&) noexcept {
+  return 0;
+}
+
+/// The reference kernel (every backend falls back to it and must agree with it bit for bit).
+template <class T, class W>
+void conv2d(backend::scalar, const Conv2DParams& p, const T* TINYNN_RESTRICT input, const W* TINYNN_RESTRICT filter,
+            const std::int32_t* TINYNN_RESTRICT bias, T* TINYNN_RESTRICT output) noexcept {
+  const std::int32_t in_c = p.input_channels, out_c = p.output_channels;
+  for (std::int32_t n = 0; n < p.batch; ++n) {
+    for (std::int32_t oy = 0; oy < p.output_height; ++oy) {
+      for (std::int32_t ox = 0; ox < p.output_width; ++ox) {
+        const std::int32_t iy0 = oy * p.stride_height - p.padding.top;
+        const std::int32_t ix0 = ox * p.stride_width - p.padding.left;
+        T* out = output + ((static_cast<std::size_t>(n) * p.output_height + oy) * p.output_width + ox) * out_c;
+        for (std::int32_t o = 0; o < out_c; ++o) {
+          std::int32_t acc = 0;
+          const W* w_o = filter + static_cast<std::size_t>(o) * p.kernel_height * p.kernel_width * in_c;
+          for (std::int32_t ky = 0; ky < p.kernel_height; ++ky) {
+            const std::int32_t iy = iy0 + ky * p.dilation_height;
+            if (iy < 0 || iy >= p.input_height) continue;
+            for (std::int32_t kx = 0; kx < p.kernel_width; ++kx) {
+              const std::int32_t ix = ix0 + kx * p.dilation_width;
+              if (ix < 0 || ix >= p.input_width) continue;
+              const T* in = input + ((static_cast<std::size_t>(n) * p.input_height + iy) * p.input_width + ix) * in_c;
+              const W* w = w_o + (static_cast<std::size_t>(ky) * p.kernel_width + kx) * in_c;
+              for (std::int32_t i = 0; i < in_c; ++i) {
+                acc += (static_cast<std::int32_t>(in[i]) - p.input_zero_point) *
+                       (static_cast<std::int32_t>(w[i]) - p.filter_zero_point);
+              }
+            }
+          }
+          if (bias) acc += bias[o];
+          out[o] = static_cast<T>(p.output.apply(acc, static_cast<std::size_t>(o)));
+        }
+      }
+    }
+  }
+}
+
+// ---- the GEMM path (int8 activations, symmetric int8 weights): im2col tiles + packed int8 GEMM ----
+
+/// Output pixels per im2col tile.
+inline constexpr std::int32_t conv2d_tile_rows = 32;
+
+/// Scratch bytes of the GEMM path: one im2col tile (uint8) and its int32 accumulators.
+[[nodiscard]] constexpr std::size_t conv2d_gemm_scratch_bytes(const Conv2DParams& p) noexcept {
+  const std::int32_t k4 = round_up(p.kernel_height * p.kernel_width * p.input_channels, 4);
+  const std::int32_t n16 = round_up(p.output_channels, 16);
+  return static_cast<std::size_t>(conv2d_tile_rows) * static_cast<std::size_t>(k4) +
+         static_cast<std::size_t>(conv2d_tile_rows) * static_cast<std::size_t>(n16) * 4 + 64;
+}
+
+/// Packs OHWI int8 filters for the GEMM path (packed_weights_bytes(out_c, KH*KW*C) bytes, out_c sums).
+inline QuantizedPackedWeights pack_conv2d_weights(const Conv2DParams& p, const std::int8_t* filter, std::int8_t* packed,
+                                                  std::int32_t* sums) noexcept {
+  return pack_weights(filter, p.output_channels, p.kernel_height * p.kernel_width * p.input_channels, packed, sums);
+}
+
+/// The GEMM path on backend `id` (any backend the CPU runs; scalar runs the scalar packed GEMM).
+/// Requires p.filter_zero_point == 0. Bit-exact with conv2d(backend::scalar, ...).
+inline void conv2d(backend::BackendId id, const Conv2DParams& p, const std::int8_t* TINYNN_RESTRICT input,
+                   const QuantizedPackedWeights& w, const std::int32_t* TINYNN_RESTRICT bias,
+                   std::int8_t* TINYNN_RESTRICT output, std::byte* scratch) noexcept {
+  const std::int32_t c = p.input_channels, k4 = w.k4;
+  const std::size_t row_bytes = static_cast<std::size_t>(k4);
+  auto* tile = reinterpret_cast<std::uint8_t*>(scratch);
+  auto address = reinterpret_cast<std::uintptr_t>(tile + static_cast<std::size_t>(conv2d_tile_rows) * row_bytes);
+  auto* acc = reinterpret_cast<std::int32_t*>((address + 63) & ~static_cast<std::uintptr_t>(63));
+  const auto pad_byte = static_cast<std::uint8_t>(p.input_zero_point + 128);  // real 0.0, shifted
+  const std::int32_t correction = 128 + p.input_zero_point;
+  const std::int64_t pixels = static_cast<std::int64_t>(p.batch) * p.output_height * p.output_width;
+  for (std::int64_t first = 0; first < pixels; first += conv2d_tile_rows) {
+    const auto rows = static_cast<std::int32_t>(pixels - first < conv2d_tile_rows ? pixels - first : conv2d_tile_rows);
+    for (std::int32_t r = 0; r < rows; ++r) {
+      const std::int64_t pixel = first + r;
+      const auto ox = static_cast<std::int32_t>(pixel % p.output_width);
+      const auto oy = static_cast<std::int32_t>((pixel / p.output_width) % p.output_height);
+      const auto n = static_cast<std::int32_t>(pixel / (static_cast<std::int64_t>(p.output_width) * p.output_height));
+      std::uint8_t* dst = tile + static_cast<std::size_t>(r) * row_bytes;
+      for (std::int32_t ky = 0; ky < p.kernel_height; ++ky) {
+        const std::int32_t iy = oy * p.stride_height - p.padding.top + ky * p.dilation_height;
+        for (std::int32_t kx = 0; kx < p.kernel_width; ++kx, dst += c) {
+          const std::int32_t ix = ox * p.stride_width - p.padding.left + kx * p.dilation_width;
+          if (iy < 0 || iy >= p.input_height || ix < 0 || ix >= p.input_width) {
+            std::memset(dst, pad_byte, static_cast<std::size_t>(c));
+            continue;
+          }
+          const std::int8_t* src =
+              input + ((static_cast<std::size_t>(n) * p.input_height + iy) * p.input_width + ix) * c;
+          for (std::int32_t i = 0; i < c; ++i)
+            dst[i] = static_cast<std::uint8_t>(src[i] ^ static_cast<std::int8_t>(0x80));
+        }
+      }
+      const std::int32_t k = p.kernel_height * p.kernel_width * c;
+      std::memset(tile + static_cast<std::size_t>(r) * row_bytes + k, 0, static_cast<std::size_t>(k4 - k));
+    }
+    gemm_u8s8(id, tile, rows, row_bytes, w, acc);
+    for (std::int32_t r = 0; r < rows; ++r) {
+      std::int8_t* out = output + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.output_channels);
+      const std::int32_t* a = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
+      for (std::int32_t o = 0; o < p.output_channels; ++o) {
+        const std::int32_t value = a[o] - correction * w.column_sums[o] + (bias ? bias[o] : 0);
+        out[o] = static_cast<std::int8_t>(p.output.apply(value, static_cast<std::size_t>(o)));
+      }
+    }
+  }
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/conv2d.hpp ----
+// ---- begin tinynn/ops/quantized/depthwise_conv2d.hpp ----
+// tinynn — int8/uint8 depthwise 2-D convolution, NHWC, TFLite integer semantics:
+//   acc[n,y,x,c*M+m] = bias[c*M+m] + sum_{ky,kx} (in[n, y*s+ky*d-pad, x*s+kx*d-pad, c] - in_zp) * (w[ky,kx,c*M+m] -
+//   w_zp) out = clamp(requantize(acc, M[channel]) + out_zp)
+// Filter layout [1, KH, KW, C*M] (TFLite's), M = depth multiplier.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tinynn::ops::quantized {
+
+struct DepthwiseConv2DParams {
+  std::int32_t batch = 1;
+  std::int32_t input_height = 0, input_width = 0, input_channels = 0;
+  std::int32_t output_height = 0, output_width = 0;
+  std::int32_t depth_multiplier = 1;  // output channels = input_channels * depth_multiplier
+  std::int32_t kernel_height = 1, kernel_width = 1;
+  std::int32_t stride_height = 1, stride_width = 1;
+  std::int32_t dilation_height = 1, dilation_width = 1;
+  Padding2D padding{};
+  std::int32_t input_zero_point = 0;
+  std::int32_t filter_zero_point = 0;
+  OutputStage output{};
+
+  [[nodiscard]] constexpr std::int32_t output_channels() const noexcept { return input_channels * depth_multiplier; }
+};
+
+[[nodiscard]] inline Status prepare(const DepthwiseConv2DParams& p) {
+  if (p.batch < 0 || p.input_height <= 0 || p.input_width <= 0 || p.input_channels <= 0 || p.depth_multiplier <= 0 ||
+      p.kernel_height <= 0 || p.kernel_width <= 0 || p.stride_height <= 0 || p.stride_width <= 0 ||
+      p.dilation_height <= 0 || p.dilation_width <= 0 || p.output_height < 0 || p.output_width < 0) {
+    return error(ErrorCode::invalid_argument,
+                 "quantized depthwise conv2d: non-positive dimension, multiplier, kernel, stride or dilation");
+  }
+  if (p.output.multipliers == nullptr) {
+    return error(ErrorCode::invalid_argument, "quantized depthwise conv2d: no requantization multipliers");
+  }
+  return {};
+}
+
+template <class T, class W>
+void depthwise_conv2d(backend::scalar, const DepthwiseConv2DParams& p, const T* TINYNN_RESTRICT input,
+                      const W* TINYNN_RESTRICT filter, const std::int32_t* TINYNN_RESTRICT bias,
+                      T* TINYNN_RESTRICT output) noexcept {
+  const std::int32_t in_c = p.input_channels, mult = p.depth_multiplier, out_c = in_c * mult;
+  for (std::int32_t n = 0; n < p.batch; ++n) {
+    for (std::int32_t oy = 0; oy < p.output_height; ++oy) {
+      for (std::int32_t ox = 0; ox < p.output_width; ++ox) {
+        const std::int32_t iy0 = oy * p.stride_height - p.padding.top;
+        const std::int32_t ix0 = ox * p.stride_width - p.padding.left;
+        T* out = output + ((static_cast<std::size_t>(n) * p.output_height + oy) * p.output_width + ox) * out_c;
+        for (std::int32_t c = 0; c < in_c; ++c) {
+          for (std::int32_t m = 0; m < mult; ++m) {
+            const std::int32_t o = c * mult + m;
+            std::int32_t acc = 0;
+            for (std::int32_t ky = 0; ky < p.kernel_height; ++ky) {
+              const std::int32_t iy = iy0 + ky * p.dilation_height;
+              if (iy < 0 || iy >= p.input_height) continue;
+              for (std::int32_t kx = 0; kx < p.kernel_width; ++kx) {
+                const std::int32_t ix = ix0 + kx * p.dilation_width;
+                if (ix < 0 || ix >= p.input_width) continue;
+                const std::int32_t x = static_cast<std::int32_t>(
+                    input[((static_cast<std::size_t>(n) * p.input_height + iy) * p.input_width + ix) * in_c + c]);
+                const std::int32_t w =
+                    static_cast<std::int32_t>(filter[(static_cast<std::size_t>(ky) * p.kernel_width + kx) * out_c + o]);
+                acc += (x - p.input_zero_point) * (w - p.filter_zero_point);
+              }
+            }
+            if (bias) acc += bias[o];
+            out[o] = static_cast<T>(p.output.apply(acc, static_cast<std::size_t>(o)));
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/depthwise_conv2d.hpp ----
+// ---- begin tinynn/ops/quantized/fully_connected.hpp ----
+// tinynn — int8/uint8 fully connected (TFLite integer semantics):
+//   acc[b,o] = bias[o] + sum_k (in[b,k] - in_zp) * (w[o,k] - w_zp);  out = clamp(requantize(acc, M[o]) + out_zp)
+// Weights [units, depth] (TFLite's layout). int8 weights symmetric, per-tensor or per-channel M.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace tinynn::ops::quantized {
+
+struct FullyConnectedParams {
+  std::int32_t batch = 1;  // rows of the input
+  std::int32_t depth = 0;  // input features
+  std::int32_t units = 0;  // output features
+  std::int32_t input_zero_point = 0;
+  std::int32_t filter_zero_point = 0;
+  OutputStage output{};
+};
+
+[[nodiscard]] inline Status prepare(const FullyConnectedParams& p) {
+  if (p.batch < 0 || p.depth <= 0 || p.units <= 0) {
+    return error(ErrorCode::invalid_argument, "quantized fully connected: batch ", p.batch, ", depth ", p.depth,
+                 ", units ", p.units, " (depth and units must be positive)");
+  }
+  if (p.output.multipliers == nullptr) {
+    return error(ErrorCode::invalid_argument, "quantized fully connected: no requantization multipliers");
+  }
+  return {};
+}
+
+template <class T, class W>
+void fully_connected(backend::scalar, const FullyConnectedParams& p, const T* TINYNN_RESTRICT input,
+                     const W* TINYNN_RESTRICT filter, const std::int32_t* TINYNN_RESTRICT bias,
+                     T* TINYNN_RESTRICT output) noexcept {
+  for (std::int32_t b = 0; b < p.batch; ++b) {
+    const T* in = input + static_cast<std::size_t>(b) * p.depth;
+    for (std::int32_t o = 0; o < p.units; ++o) {
+      const W* w = filter + static_cast<std::size_t>(o) * p.depth;
+      std::int32_t acc = 0;
+      for (std::int32_t k = 0; k < p.depth; ++k) {
+        acc += (static_cast<std::int32_t>(in[k]) - p.input_zero_point) *
+               (static_cast<std::int32_t>(w[k]) - p.filter_zero_point);
+      }
+      if (bias) acc += bias[o];
+      output[static_cast<std::size_t>(b) * p.units + o] =
+          static_cast<T>(p.output.apply(acc, static_cast<std::size_t>(o)));
+    }
+  }
+}
+
+// ---- the GEMM path (int8 activations, symmetric int8 weights) ----
+
+inline constexpr std::int32_t fully_connected_tile_rows = 16;
+
+[[nodiscard]] constexpr std::size_t fully_connected_gemm_scratch_bytes(const FullyConnectedParams& p) noexcept {
+  return static_cast<std::size_t>(fully_connected_tile_rows) * static_cast<std::size_t>(round_up(p.depth, 4)) +
+         static_cast<std::size_t>(fully_connected_tile_rows) * static_cast<std::size_t>(round_up(p.units, 16)) * 4 + 64;
+}
+
+/// Bit-exact with fully_connected(backend::scalar, ...); requires p.filter_zero_point == 0.
+inline void fully_connected(backend::BackendId id, const FullyConnectedParams& p,
+                            const std::int8_t* TINYNN_RESTRICT input, const QuantizedPackedWeights& w,
+                            const std::int32_t* TINYNN_RESTRICT bias, std::int8_t* TINYNN_RESTRICT output,
+                            std::byte* scratch) noexcept {
+  const std::size_t row_bytes = static_cast<std::size_t>(w.k4);
+  auto* tile = reinterpret_cast<std::uint8_t*>(scratch);
+  auto address =
+      reinterpret_cast<std::uintptr_t>(tile + static_cast<std::size_t>(fully_connected_tile_rows) * row_bytes);
+  auto* acc = reinterpret_cast<std::int32_t*>((address + 63) & ~static_cast<std::uintptr_t>(63));
+  const std::int32_t correction = 128 + p.input_zero_point;
+  for (std::int32_t first = 0; first < p.batch; first += fully_connected_tile_rows) {
+    const std::int32_t rows = p.batch - first < fully_connected_tile_rows ? p.batch - first : fully_connected_tile_rows;
+    for (std::int32_t r = 0; r < rows; ++r) {
+      const std::int8_t* src = input + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.depth);
+      std::uint8_t* dst = tile + static_cast<std::size_t>(r) * row_bytes;
+      for (std::int32_t k = 0; k < p.depth; ++k)
+        dst[k] = static_cast<std::uint8_t>(src[k] ^ static_cast<std::int8_t>(0x80));
+      std::memset(dst + p.depth, 0, row_bytes - static_cast<std::size_t>(p.depth));
+    }
+    gemm_u8s8(id, tile, rows, row_bytes, w, acc);
+    for (std::int32_t r = 0; r < rows; ++r) {
+      std::int8_t* out = output + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.units);
+      const std::int32_t* a = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
+      for (std::int32_t o = 0; o < p.units; ++o) {
+        const std::int32_t value = a[o] - correction * w.column_sums[o] + (bias ? bias[o] : 0);
+        out[o] = static_cast<std::int8_t>(p.output.apply(value, static_cast<std::size_t>(o)));
+      }
+    }
+  }
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/fully_connected.hpp ----
+// ---- begin tinynn/ops/quantized/pool.hpp ----
+// tinynn — int8/uint8 max and average pooling, NHWC (TFLite integer semantics; input and output
+// share scale and zero point):
+//   max: out = clamp(max over the window's in-bounds taps)
+//   avg: out = clamp(round_half_away(sum over in-bounds taps / count of in-bounds taps))
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tinynn::ops::quantized {
+
+struct Pool2DParams {
+  std::int32_t batch = 1;
+  std::int32_t input_height = 0, input_width = 0, channels = 0;
+  std::int32_t output_height = 0, output_width = 0;
+  std::int32_t kernel_height = 1, kernel_width = 1;
+  std::int32_t stride_height = 1, stride_width = 1;
+  Padding2D padding{};
+  QuantizedRange range{};  // fused activation, in output integers
+};
+
+[[nodiscard]] inline Status prepare(const Pool2DParams& p) {
+  if (p.batch < 0 || p.input_height <= 0 || p.input_width <= 0 || p.channels <= 0 || p.kernel_height <= 0 ||
+      p.kernel_width <= 0 || p.stride_height <= 0 || p.stride_width <= 0 || p.output_height < 0 || p.output_width < 0) {
+    return error(ErrorCode::invalid_argument, "quantized pool: non-positive dimension, kernel or stride");
+  }
+  return {};
+}
+
+namespace detail {
+template <bool Max, class T>
+void pool2d(const Pool2DParams& p, const T* TINYNN_RESTRICT input, T* TINYNN_RESTRICT output) noexcept {
+  for (std::int32_t n = 0; n < p.batch; ++n) {
+    for (std::int32_t oy = 0; oy < p.output_height; ++oy) {
+      for (std::int32_t ox = 0; ox < p.output_width; ++ox) {
+        const std::int32_t iy0 = oy * p.stride_height - p.padding.top;
+        const std::int32_t ix0 = ox * p.stride_width - p.padding.left;
+        const std::int32_t y_begin = iy0 < 0 ? 0 : iy0;
+        const std::int32_t y_end = iy0 + p.kernel_height > p.input_height ? p.input_height : iy0 + p.kernel_height;
+        const std::int32_t x_begin = ix0 < 0 ? 0 : ix0;
+        const std::int32_t x_end = ix0 + p.kernel_width > p.input_width ? p.input_width : ix0 + p.kernel_width;
+        T* out = output + ((static_cast<std::size_t>(n) * p.output_height + oy) * p.output_width + ox) * p.channels;
+        for (std::int32_t c = 0; c < p.channels; ++c) {
+          std::int32_t acc = Max ? quantized_min<T> : 0;
+          std::int32_t count = 0;
+          for (std::int32_t y = y_begin; y < y_end; ++y) {
+            for (std::int32_t x = x_begin; x < x_end; ++x) {
+              const auto v = static_cast<std::int32_t>(
+                  input[((static_cast<std::size_t>(n) * p.input_height + y) * p.input_width + x) * p.channels + c]);
+              if constexpr (Max) {
+                acc = v > acc ? v : acc;
+              } else {
+                acc += v;
+              }
+              ++count;
+            }
+          }
+          if constexpr (!Max) {
+            if (count == 0) {
+              acc = 0;
+            } else {
+              acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+            }
+          }
+          out[c] = static_cast<T>(clamp_i32(acc, p.range.min, p.range.max));
+        }
+      }
+    }
+  }
+}
+}  // namespace detail
+
+template <class T>
+void max_pool2d(backend::scalar, const Pool2DParams& p, const T* input, T* output) noexcept {
+  detail::pool2d<true>(p, input, output);
+}
+
+template <class T>
+void average_pool2d(backend::scalar, const Pool2DParams& p, const T* input, T* output) noexcept {
+  detail::pool2d<false>(p, input, output);
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/pool.hpp ----
+// ---- begin tinynn/ops/quantized/softmax.hpp ----
+// tinynn — int8/uint8 softmax over the last dimension, TFLite's reference integer kernel (the one
+// TFLite Micro runs): per row, d = x - max(x); exp(beta * s_in * d) in Q5.26 fixed point
+// (gemmlowp's exp_on_negative_values), summed in Q12.19, one fixed-point reciprocal, output
+// round(exp / sum * 256) + type_min. Output quantization is fixed at scale 1/256, zero point -128
+// (int8) or 0 (uint8); prepare() checks it.
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+namespace tinynn::ops::quantized {
+
+namespace fixed_point {
+
+// gemmlowp's FixedPoint<int32, IntegerBits> as raw int32 values: the real value is raw * 2^(IntegerBits - 31).
+// Additions wrap (as gemmlowp's int32 adds do in practice); products round and saturate.
+
+constexpr std::int32_t add(std::int32_t a, std::int32_t b) noexcept {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) + static_cast<std::uint32_t>(b));
+}
+constexpr std::int32_t sub(std::int32_t a, std::int32_t b) noexcept {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) - static_cast<std::uint32_t>(b));
+}
+constexpr std::int32_t mul(std::int32_t a, std::int32_t b) noexcept {
+  return saturating_rounding_doubling_high_mul(a, b);
+}
+/// x * 2^exponent, rounding (exponent < 0) or saturating (exponent > 0).
+constexpr std::int32_t saturating_rounding_multiply_by_pot(std::int32_t x, int exponent) noexcept {
+  if (exponent == 0) return x;
+  if (exponent < 0) return rounding_divide_by_pot(x, -exponent);
+  const std::int32_t threshold = static_cast<std::int32_t>((std::int64_t{1} << (31 - exponent)) - 1);
+  if (x > threshold) return std::numeric_limits<std::int32_t>::max();
+  if (x < -threshold) return std::numeric_limits<std::int32_t>::min();
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << exponent);
+}
+/// Rescale<ToBits>(FixedPoint<FromBits>)
+constexpr std::int32_t rescale(std::int32_t raw, int from_bits, int to_bits) noexcept {
+  return saturating_rounding_multiply_by_pot(raw, from_bits - to_bits);
+}
+/// The raw value of 1.0 (saturated to the largest value for 0 integer bits).
+constexpr std::int32_t one(int integer_bits) noexcept {
+  return integer_bits == 0 ? std::numeric_limits<std::int32_t>::max()
+                           : static_cast<std::int32_t>(std::int64_t{1} << (31 - integer_bits));
+}
+constexpr std::int32_t rounding_half_sum(std::int32_t a, std::int32_t b) noexcept {
+  const std::int64_t sum = static_cast<std::int64_t>(a) + b;
+  const std::int64_t sign = sum >= 0 ? 1 : -1;
+  return static_cast<std::int32_t>((sum + sign) / 2);
+}
+
+/// exp(a) for a in [-1/4, 0), Q0.31 in and out (Taylor series around -1/8).
+constexpr std::int32_t exp_on_interval_between_negative_one_quarter_and_0_excl(std::int32_t a) noexcept {
+  constexpr std::int32_t constant_term = 1895147668;     // exp(-1/8)
+  constexpr std::int32_t constant_1_over_3 = 715827883;  // 1/3
+  const std::int32_t x = add(a, std::int32_t{1} << 28);  // a + 1/8
+  const std::int32_t x2 = mul(x, x);
+  const std::int32_t x3 = mul(x2, x);
+  const std::int32_t x4 = mul(x2, x2);
+  const std::int32_t x4_over_4 = saturating_rounding_multiply_by_pot(x4, -2);
+  const std::int32_t poly =
+      saturating_rounding_multiply_by_pot(add(mul(add(x4_over_4, x3), constant_1_over_3), x2), -1);
+  return add(constant_term, mul(constant_term, add(x, poly)));
+}
+
+/// exp(a) for a <= 0 given with `integer_bits` integer bits; result Q0.31.
+constexpr std::int32_t exp_on_negative_values(std::int32_t a, int integer_bits) noexcept {
+  const int fractional_bits = 31 - integer_bits;
+  const std::int32_t one_quarter = static_cast<std::int32_t>(std::int64_t{1} << (fractional_bits - 2));
+  const std::int32_t mask = one_quarter - 1;
+  const std::int32_t a_mod_quarter_minus_one_quarter = sub(a & mask, one_quarter);
+  std::int32_t result = exp_on_interval_between_negative_one_quarter_and_0_excl(
+      rescale(a_mod_quarter_minus_one_quarter, integer_bits, 0));
+  const std::int32_t remainder = sub(a_mod_quarter_minus_one_quarter, a);
+  // exp(-2^k) for k = -2..4, Q0.31.
+  constexpr std::int32_t multipliers[7] = {1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242};
+  for (int k = -2; k <= 4; ++k) {
+    if (integer_bits > k) {
+      const int shift = fractional_bits + k;
+      if (remainder & static_cast<std::int32_t>(std::uint32_t{1} << shift)) result = mul(result, multipliers[k + 2]);
+    }
+  }
+  if (integer_bits > 5) {
+    const std::int32_t clamp = -static_cast<std::int32_t>(std::int64_t{1} << (36 - integer_bits));  // -32.0
+    if (a < clamp) result = 0;
+  }
+  if (a == 0) result = one(0);
+  return result;
+}
+
+/// 1 / (1 + x) for x in [0, 1), Q0.31 in and out (Newton-Raphson, 3 iterations).
+constexpr std::int32_t one_over_one_plus_x_for_x_in_0_1(std::int32_t a) noexcept {
+  const std::int32_t half_denominator = rounding_half_sum(a, one(0));
+  constexpr std::int32_t constant_48_over_17 = 1515870810;
+  constexpr std::int32_t constant_neg_32_over_17 = -1010580540;
+  // x in Q2.29
+  std::int32_t x = add(constant_48_over_17, mul(half_denominator, constant_neg_32_over_17));
+  for (int i = 0; i < 3; ++i) {
+    const std::int32_t half_denominator_times_x = mul(half_denominator, x);  // Q2.29
+    const std::int32_t one_minus = sub(one(2), half_denominator_times_x);    // Q2.29
+    x = add(x, rescale(mul(x, one_minus), 4, 2));
+  }
+  // ExactMulByPot<-1>: Q2.29 -> Q1.30 with the same raw; then Rescale to Q0.31.
+  return rescale(x, 1, 0);
+}
+
+/// TFLite's GetReciprocal: 1/x for x with `integer_bits` integer bits, as a Q0.31 value and a shift.
+constexpr std::int32_t get_reciprocal(std::int32_t x, int integer_bits, int& num_bits_over_unit) noexcept {
+  const auto ux = static_cast<std::uint32_t>(x);
+  int headroom_plus_one = 0;
+  while (headroom_plus_one < 32 && !(ux & (std::uint32_t{0x80000000} >> headroom_plus_one))) ++headroom_plus_one;
+  num_bits_over_unit = integer_bits - headroom_plus_one;
+  const auto shifted_sum_minus_one = static_cast<std::int32_t>((ux << headroom_plus_one) - (std::uint32_t{1} << 31));
+  return one_over_one_plus_x_for_x_in_0_1(shifted_sum_minus_one);
+}
+
+}  // namespace fixed_point
+
+struct SoftmaxParams {
+  std::int32_t rows = 0;   // product of the leading dimensions
+  std::int32_t depth = 0;  // the last dimension
+  std::int32_t input_multiplier = 0;
+  std::int32_t input_left_shift = 0;
+  std::int32_t diff_min = 0;
+};
+
+inline constexpr int softmax_scaled_diff_integer_bits = 5;
+inline constexpr int softmax_accumulation_integer_bits = 12;
+
+/// TFLite's PreprocessSoftmaxScaling and CalculateInputRadius for beta and the input scale.
+[[nodiscard]] constexpr SoftmaxParams softmax_params(std::int32_t rows, std::int32_t depth, double beta,
+                                                     double input_scale) noexcept {
+  SoftmaxParams p;
+  p.rows = rows;
+  p.depth = depth;
+  constexpr int bits = softmax_scaled_diff_integer_bits;
+  double real = beta * input_scale * static_cast<double>(std::int64_t{1} << (31 - bits));
+  const double limit = static_cast<double>((std::int64_t{1} << 31) - 1);
+  if (real > limit) real = limit;
+  const QuantizedMultiplier m = quantize_multiplier(real);
+  p.input_multiplier = m.multiplier;
+  p.input_left_shift = m.shift;
+  // CalculateInputRadius(bits, left_shift, 31): floor(((2^bits - 1) * 2^(31 - bits)) / 2^left_shift)
+  const double max_input_rescaled = static_cast<double>((std::int64_t{1} << bits) - 1) *
+                                    static_cast<double>(std::int64_t{1} << (31 - bits)) /
+                                    static_cast<double>(std::int64_t{1} << (m.shift < 0 ? 0 : m.shift));
+  p.diff_min = -static_cast<std::int32_t>(max_input_rescaled);
+  return p;
+}
+
+/// The output quantization softmax requires for type T.
+template <class T>
+[[nodiscard]] inline Status prepare_softmax_output(float output_scale, std::int32_t output_zero_point) {
+  if (output_scale != 1.0f / 256.0f || output_zero_point != quantized_min<T>) {
+    return error(ErrorCode::unsupported, "quantized softmax: output must have scale 1/256 and zero point ",
+                 quantized_min<T>, ", found scale ", output_scale, " and zero point ", output_zero_point);
+  }
+  return {};
+}
+
+template <class T>
+void softmax(backend::scalar, const SoftmaxParams& p, const T* TINYNN_RESTRICT input,
+             T* TINYNN_RESTRICT output) noexcept {
+  namespace fp = fixed_point;
+  constexpr int diff_bits = softmax_scaled_diff_integer_bits;
+  constexpr int accumulation_bits = softmax_accumulation_integer_bits;
+  const QuantizedMultiplier beta{p.input_multiplier, p.input_left_shift};
+  for (std::int32_t r = 0; r < p.rows; ++r) {
+    const T* in = input + static_cast<std::size_t>(r) * p.depth;
+    T* out = output + static_cast<std::size_t>(r) * p.depth;
+    std::int32_t max_value = quantized_min<T>;
+    for (std::int32_t c = 0; c < p.depth; ++c) max_value = in[c] > max_value ? in[c] : max_value;
+    std::int32_t sum_of_exps = 0;  // Q12.19
+    for (std::int32_t c = 0; c < p.depth; ++c) {
+      const std::int32_t diff = static_cast<std::int32_t>(in[c]) - max_value;
+      if (diff >= p.diff_min) {
+        const std::int32_t scaled = multiply_by_quantized_multiplier(diff, beta, Rounding::double_rounding);
+        sum_of_exps =
+            fp::add(sum_of_exps, fp::rescale(fp::exp_on_negative_values(scaled, diff_bits), 0, accumulation_bits));
+      }
+    }
+    int num_bits_over_unit = 0;
+    const std::int32_t shifted_scale = fp::get_reciprocal(sum_of_exps, accumulation_bits, num_bits_over_unit);
+    for (std::int32_t c = 0; c < p.depth; ++c) {
+      const std::int32_t diff = static_cast<std::int32_t>(in[c]) - max_value;
+      std::int32_t value = quantized_min<T>;
+      if (diff >= p.diff_min) {
+        const std::int32_t scaled = multiply_by_quantized_multiplier(diff, beta, Rounding::double_rounding);
+        const std::int32_t exp_in_0 = fp::exp_on_negative_values(scaled, diff_bits);
+        const int exponent = num_bits_over_unit + 31 - 8;  // > 31 only for sums >= 512: the quotient is 0
+        const std::int32_t unsat =
+            exponent > 31 ? 0 : rounding_divide_by_pot(fp::mul(shifted_scale, exp_in_0), exponent < 0 ? 0 : exponent);
+        value = clamp_i32(unsat + quantized_min<T>, quantized_min<T>, quantized_max<T>);
+      }
+      out[c] = static_cast<T>(value);
+    }
+  }
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/softmax.hpp ----
+
+namespace tinynn::nn {
+
+namespace check {
+template <class Input>
+struct QConv2D_input {
+  static_assert(Input::rank == 3, "tinynn::nn::QConv2D/QDepthwiseConv2D/QPool: the input must have shape [H, W, C]");
+};
+template <class Input>
+struct QDense_input {
+  static_assert(Input::rank == 1, "tinynn::nn::QDense: the input must have shape [K] (add nn::Flatten before QDense)");
+};
+}  // namespace check
+
+namespace detail {
+
+template <class In>
+inline constexpr bool is_qi8 = std::is_same_v<typename In::dtype, qi8>;
+
+/// The integer range of a fused activation option (ReLU, ReLU6, none) for an output quantization.
+template <class Activation>
+constexpr ops::quantized::QuantizedRange quantized_range(QuantParams output) noexcept {
+  namespace q = ops::quantized;
+  constexpr ops::Activation kind = Activation::params.kind;
+  static_assert(kind == ops::Activation::none || kind == ops::Activation::relu || kind == ops::Activation::relu6,
+                "tinynn::nn: int8 layers fuse no activation, ReLU or ReLU6 (others: a lookup-table layer)");
+  const q::FusedActivation fused = kind == ops::Activation::relu    ? q::FusedActivation::relu
+                                   : kind == ops::Activation::relu6 ? q::FusedActivation::relu6
+                                                                    : q::FusedActivation::none;
+  return q::activation_range<std::int8_t>(fused, output.scale, output.zero_point);
+}
+
+/// Per-channel multipliers input_scale * weight_scale[c] / output_scale.
+template <std::size_t N>
+constexpr void channel_multipliers(const std::array<float, N>& weight_scales, QuantParams input, QuantParams output,
+                                   std::array<ops::quantized::QuantizedMultiplier, N>& out) noexcept {
+  for (std::size_t c = 0; c < N; ++c) {
+    out[c] = ops::quantized::quantize_multiplier(
+        static_cast<double>(input.scale) * static_cast<double>(weight_scales[c]) / static_cast<double>(output.scale));
+  }
+}
+
+/// Everything an int8 layer without parameters declares.
+template <class In, class Out>
+struct QuantizedNoParams {
+  using input = In;
+  using output = Out;
+  using activation = NoActivation;
+  using Params = NoParams;
+  using Trained = NoParams;
+  static constexpr void fold_into(const Trained&, Params&) noexcept {}
+  static constexpr std::size_t param_count = 0;
+  static constexpr std::size_t macs = 0;
+  static constexpr bool foldable = false;
+  template <class Backend>
+  static constexpr std::size_t scratch_bytes = 0;
+};
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// QConv2D<Filters, KH, KW, options...> (options as Conv2D: padding, Stride, Dilation, ReLU/ReLU6).
+
+template <std::size_t Filters, std::size_t KH, std::size_t KW, class... Options>
+struct QConv2D {
+  using options = detail::WindowOptions<Valid, Stride<1, 1>, Options...>;
+  static_assert(options::all_known, "tinynn::nn::QConv2D: unknown option");
+
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    using S = typename In::shape;
+    static_assert(detail::is_qi8<In>, "tinynn::nn::QConv2D: the input dtype must be qi8 (float: nn::Conv2D)");
+    static_assert(sizeof(check::QConv2D_input<S>) > 0);
+    static constexpr std::size_t H = detail::dim_or<S, 0>, W = detail::dim_or<S, 1>, C = detail::dim_or<S, 2>;
+    using window = detail::Window<options, KH, KW, H, W>;
+    using input = In;
+    using output = Spec<qi8, Shape<window::out_h, window::out_w, Filters>>;
+    using activation = NoActivation;  // the fused activation is an integer range in Params
+    static constexpr bool foldable = false;
+    static constexpr bool in_place = false;
+
+    struct Trained {
+      std::array<std::int8_t, Filters * KH * KW * C> weights;  // OHWI, symmetric
+      std::array<std::int32_t, Filters> bias;                  // scale input.scale * weight_scales[f]
+      std::array<float, Filters> weight_scales;
+      QuantParams input, output;
+    };
+    struct Params {
+      std::array<std::int8_t, Filters * KH * KW * C> weights;
+      std::array<std::int32_t, Filters> bias;
+      std::array<ops::quantized::QuantizedMultiplier, Filters> multipliers;
+      std::int32_t input_zero_point, output_zero_point;
+      ops::quantized::QuantizedRange range;
+    };
+    static constexpr std::size_t param_count = Filters * KH * KW * C + Filters;
+    static constexpr std::size_t macs = window::out_h * window::out_w * Filters * KH * KW * C;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = 0;
+
+    static constexpr void fold_into(const Trained& t, Params& p) {
+      p.weights = t.weights;
+      p.bias = t.bias;
+      detail::channel_multipliers(t.weight_scales, t.input, t.output, p.multipliers);
+      p.input_zero_point = t.input.zero_point;
+      p.output_zero_point = t.output.zero_point;
+      p.range = detail::quantized_range<typename options::activation>(t.output);
+    }
+
+    template <class Backend>
+    static void compute(const Params& p, const std::int8_t* in, std::int8_t* out, std::byte*,
+                        const ops::ActivationParams&, Backend) noexcept {
+      const ops::quantized::Conv2DParams op{1,
+                                            H,
+                                            W,
+                                            C,
+                                            window::out_h,
+                                            window::out_w,
+                                            Filters,
+                                            KH,
+                                            KW,
+                                            options::stride_h,
+                                            options::stride_w,
+                                            options::dilation_h,
+                                            options::dilation_w,
+                                            window::padding,
+                                            p.input_zero_point,
+                                            0,
+                                            {p.multipliers.data(), true, p.output_zero_point, p.range}};
+      ops::quantized::conv2d(backend::scalar{}, op, in, p.weights.data(), p.bias.data(), out);
+    }
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// QDepthwiseConv2D<KH, KW, options...> (multiplier 1). Weights [KH][KW][C].
+
+template <std::size_t KH, std::size_t KW, class... Options>
+struct QDepthwiseConv2D {
+  using options = detail::WindowOptions<Valid, Stride<1, 1>, Options...>;
+  static_assert(options::all_known, "tinynn::nn::QDepthwiseConv2D: unknown option");
+
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    using S = typename In::shape;
+    static_assert(detail::is_qi8<In>, "tinynn::nn::QDepthwiseConv2D: the input dtype must be qi8");
+    static_assert(sizeof(check::QConv2D_input<S>) > 0);
+    static constexpr std::size_t H = detail::dim_or<S, 0>, W = detail::dim_or<S, 1>, C = detail::dim_or<S, 2>;
+    using window = detail::Window<options, KH, KW, H, W>;
+    using input = In;
+    using output = Spec<qi8, Shape<window::out_h, window::out_w, C>>;
+    using activation = NoActivation;
+    static constexpr bool foldable = false;
+    static constexpr bool in_place = false;
+
+    struct Trained {
+      std::array<std::int8_t, KH * KW * C> weights;
+      std::array<std::int32_t, C> bias;
+      std::array<float, C> weight_scales;
+      QuantParams input, output;
+    };
+    struct Params {
+      std::array<std::int8_t, KH * KW * C> weights;
+      std::array<std::int32_t, C> bias;
+      std::array<ops::quantized::QuantizedMultiplier, C> multipliers;
+      std::int32_t input_zero_point, output_zero_point;
+      ops::quantized::QuantizedRange range;
+    };
+    static constexpr std::size_t param_count = KH * KW * C + C;
+    static constexpr std::size_t macs = window::out_h * window::out_w * C * KH * KW;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = 0;
+
+    static constexpr void fold_into(const Trained& t, Params& p) {
+      p.weights = t.weights;
+      p.bias = t.bias;
+      detail::channel_multipliers(t.weight_scales, t.input, t.output, p.multipliers);
+      p.input_zero_point = t.input.zero_point;
+      p.output_zero_point = t.output.zero_point;
+      p.range = detail::quantized_range<typename options::activation>(t.output);
+    }
+
+    template <class Backend>
+    static void compute(const Params& p, const std::int8_t* in, std::int8_t* out, std::byte*,
+                        const ops::ActivationParams&, Backend) noexcept {
+      const ops::quantized::DepthwiseConv2DParams op{1,
+                                                     H,
+                                                     W,
+                                                     C,
+                                                     window::out_h,
+                                                     window::out_w,
+                                                     1,
+                                                     KH,
+                                                     KW,
+                                                     options::stride_h,
+                                                     options::stride_w,
+                                                     options::dilation_h,
+                                                     options::dilation_w,
+                                                     window::padding,
+                                                     p.input_zero_point,
+                                                     0,
+                                                     {p.multipliers.data(), true, p.output_zero_point, p.range}};
+      ops::quantized::depthwise_conv2d(backend::scalar{}, op, in, p.weights.data(), p.bias.data(), out);
+    }
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// QDense<Units, activation>: [K] -> [Units]. Weights [Units][K].
+
+template <std::size_t Units, class Activation = NoActivation>
+struct QDense {
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    using S = typename In::shape;
+    static_assert(detail::is_qi8<In>, "tinynn::nn::QDense: the input dtype must be qi8");
+    static_assert(sizeof(check::QDense_input<S>) > 0);
+    static constexpr std::size_t K = In::size;
+    using input = In;
+    using output = Spec<qi8, Shape<Units>>;
+    using activation = NoActivation;
+    static constexpr bool foldable = false;
+    static constexpr bool in_place = false;
+
+    struct Trained {
+      std::array<std::int8_t, Units * K> weights;
+      std::array<std::int32_t, Units> bias;
+      std::array<float, Units> weight_scales;
+      QuantParams input, output;
+    };
+    struct Params {
+      std::array<std::int8_t, Units * K> weights;
+      std::array<std::int32_t, Units> bias;
+      std::array<ops::quantized::QuantizedMultiplier, Units> multipliers;
+      std::int32_t input_zero_point, output_zero_point;
+      ops::quantized::QuantizedRange range;
+    };
+    static constexpr std::size_t param_count = Units * K + Units;
+    static constexpr std::size_t macs = Units * K;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = 0;
+
+    static constexpr void fold_into(const Trained& t, Params& p) {
+      p.weights = t.weights;
+      p.bias = t.bias;
+      detail::channel_multipliers(t.weight_scales, t.input, t.output, p.multipliers);
+      p.input_zero_point = t.input.zero_point;
+      p.output_zero_point = t.output.zero_point;
+      p.range = detail::quantized_range<Activation>(t.output);
+    }
+
+    template <class Backend>
+    static void compute(const Params& p, const std::int8_t* in, std::int8_t* out, std::byte*,
+                        const ops::ActivationParams&, Backend) noexcept {
+      const ops::quantized::FullyConnectedParams op{
+          1, K, Units, p.input_zero_point, 0, {p.multipliers.data(), true, p.output_zero_point, p.range}};
+      ops::quantized::fully_connected(backend::scalar{}, op, in, p.weights.data(), p.bias.data(), out);
+    }
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// QMaxPool2D / QAvgPool2D<KH, KW, options...> (stride defaults to the kernel; input and output share
+// quantization, as in TFLite), QGlobalAvgPool ([H, W, C] -> [C]).
+
+namespace detail {
+template <bool Max, std::size_t KH, std::size_t KW, class... Options>
+struct QPool2D {
+  using options = WindowOptions<Valid, Stride<KH, KW>, Options...>;
+  static_assert(options::all_known, "tinynn::nn::QMaxPool2D/QAvgPool2D: unknown option");
+  static_assert(std::is_same_v<typename options::activation, NoActivation>,
+                "tinynn::nn::QMaxPool2D/QAvgPool2D: int8 pooling fuses no activation");
+
+  template <class In>
+  struct bind
+      : SingleStep<bind<In>>,
+        QuantizedNoParams<
+            In, Spec<qi8,
+                     Shape<Window<options, KH, KW, dim_or<typename In::shape, 0>, dim_or<typename In::shape, 1>>::out_h,
+                           Window<options, KH, KW, dim_or<typename In::shape, 0>, dim_or<typename In::shape, 1>>::out_w,
+                           dim_or<typename In::shape, 2>>>> {
+    using S = typename In::shape;
+    static_assert(is_qi8<In>, "tinynn::nn::QMaxPool2D/QAvgPool2D: the input dtype must be qi8");
+    static_assert(sizeof(check::QConv2D_input<S>) > 0);
+    static constexpr std::size_t H = dim_or<S, 0>, W = dim_or<S, 1>, C = dim_or<S, 2>;
+    using window = Window<options, KH, KW, H, W>;
+    static constexpr bool in_place = false;
+
+    template <class Backend>
+    static void compute(const NoParams&, const std::int8_t* in, std::int8_t* out, std::byte*,
+                        const ops::ActivationParams&, Backend) noexcept {
+      const ops::quantized::Pool2DParams p{
+          1, H, W, C, window::out_h, window::out_w, KH, KW, options::stride_h, options::stride_w, window::padding, {}};
+      if constexpr (Max) {
+        ops::quantized::max_pool2d(backend::scalar{}, p, in, out);
+      } else {
+        ops::quantized::average_pool2d(backend::scalar{}, p, in, out);
+      }
+    }
+  };
+};
+}  // namespace detail
+
+template <std::size_t KH, std::size_t KW = KH, class... Options>
+struct QMaxPool2D : detail::QPool2D<true, KH, KW, Options...> {};
+template <std::size_t KH, std::size_t KW = KH, class... Options>
+struct QAvgPool2D : detail::QPool2D<false, KH, KW, Options...> {};
+
+struct QGlobalAvgPool {
+  template <class In>
+  struct bind : SingleStep<bind<In>>,
+                detail::QuantizedNoParams<In, Spec<qi8, Shape<detail::dim_or<typename In::shape, 2>>>> {
+    using S = typename In::shape;
+    static_assert(detail::is_qi8<In>, "tinynn::nn::QGlobalAvgPool: the input dtype must be qi8");
+    static_assert(sizeof(check::QConv2D_input<S>) > 0);
+    static constexpr std::size_t H = detail::dim_or<S, 0>, W = detail::dim_or<S, 1>, C = detail::dim_or<S, 2>;
+    static constexpr bool in_place = false;
+
+    template <class Backend>
+    static void compute(const NoParams&, const std::int8_t* in, std::int8_t* out, std::byte*,
+                        const ops::ActivationParams&, Backend) noexcept {
+      const ops::quantized::Pool2DParams p{1, H, W, C, 1, 1, H, W, 1, 1, {}, {}};
+      ops::quantized::average_pool2d(backend::scalar{}, p, in, out);
+    }
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// QSoftmax: over the last axis; output quantization fixed by TFLite at scale 1/256, zero point -128.
+
+struct QSoftmax {
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    static_assert(detail::is_qi8<In>, "tinynn::nn::QSoftmax: the input dtype must be qi8");
+    static constexpr std::size_t C = detail::last_dim<typename In::shape>, rows = In::size / C;
+    using input = In;
+    using output = In;
+    using activation = NoActivation;
+    static constexpr bool foldable = false;
+    static constexpr bool in_place = false;
+    struct Trained {
+      QuantParams input;
+      float beta = 1.0f;
+    };
+    using Params = ops::quantized::SoftmaxParams;
+    static constexpr std::size_t param_count = 0;
+    static constexpr std::size_t macs = 0;
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = 0;
+    static constexpr void fold_into(const Trained& t, Params& p) {
+      p = ops::quantized::softmax_params(rows, C, t.beta, t.input.scale);
+    }
+    template <class Backend>
+    static void compute(const Params& p, const std::int8_t* in, std::int8_t* out, std::byte*,
+                        const ops::ActivationParams&, Backend) noexcept {
+      ops::quantized::softmax(backend::scalar{}, p, in, out);
+    }
+  };
+};
+
+/// The output quantization of QSoftmax (TFLite's fixed choice).
+inline constexpr QuantParams softmax_output_quant{1.0f / 256.0f, -128};
+
+}  // namespace tinynn::nn
+
+// ---- end tinynn/nn/quantized.hpp ----
+// ---- begin tinynn/ops/quantized/activation.hpp ----
+// tinynn — int8/uint8 elementwise activations through a 256-entry lookup table, the way LiteRT's
+// int8 LOGISTIC/TANH kernels (and XNNPACK) compute them:
+//   table[q] = clamp(round_half_away(f(s_in * (q - z_in)) / s_out) + z_out)
+// Any unary function works (logistic, tanh, hard swish, leaky ReLU, ELU...); the table is built
+// once in prepare and run() is one load per element, identical on every backend.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+namespace tinynn::ops::quantized {
+
+/// 256 output values indexed by the input's byte (q - type_min).
+template <class T>
+struct LookupTable {
+  T values[256] = {};
+};
+
+template <class T, class Function>
+[[nodiscard]] LookupTable<T> make_lookup_table(float input_scale, std::int32_t input_zero_point, float output_scale,
+                                               std::int32_t output_zero_point, Function function) noexcept {
+  LookupTable<T> table;
+  const float inverse_output_scale = 1.0f / output_scale;
+  for (std::int32_t q = quantized_min<T>; q <= quantized_max<T>; ++q) {
+    const float real = input_scale * static_cast<float>(q - input_zero_point);
+    const float transformed = function(real);
+    const float rescaled = std::round(transformed * inverse_output_scale);
+    std::int32_t value = quantized_max<T>;
+    if (rescaled < 1e9f && rescaled > -1e9f) {
+      value = clamp_i32(static_cast<std::int32_t>(rescaled) + output_zero_point, quantized_min<T>, quantized_max<T>);
+    } else if (rescaled < 0.0f) {
+      value = quantized_min<T>;
+    }
+    table.values[q - quantized_min<T>] = static_cast<T>(value);
+  }
+  return table;
+}
+
+template <class T>
+void lookup(backend::scalar, const LookupTable<T>& table, const T* TINYNN_RESTRICT input, T* TINYNN_RESTRICT output,
+            std::size_t count) noexcept {
+  for (std::size_t i = 0; i < count; ++i) {
+    output[i] = table.values[static_cast<std::int32_t>(input[i]) - quantized_min<T>];
+  }
+}
+
+/// The functions of the standard activations, as TFLite defines them in float.
+namespace activation_function {
+inline float logistic(float x) noexcept { return 1.0f / (1.0f + std::exp(-x)); }
+inline float tanh(float x) noexcept { return std::tanh(x); }
+inline float hard_swish(float x) noexcept {
+  const float r = x + 3.0f;
+  return x * (r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r)) / 6.0f;
+}
+}  // namespace activation_function
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/activation.hpp ----
+// ---- begin tinynn/ops/quantized/concat.hpp ----
+// tinynn — int8/uint8 concatenation along one axis, inputs with their own quantization
+// (TFLite's ConcatenationWithScaling): an input whose scale and zero point equal the output's is
+// copied; any other is rescaled in float as TFLite does:
+//   q' = clamp(round_half_away(q * (s_i / s_out) - z_i * (s_i / s_out)) + z_out)
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace tinynn::ops::quantized {
+
+template <class T>
+struct ConcatInput {
+  const T* data = nullptr;
+  std::size_t axis_size = 0;  // this input's extent along the axis times the inner size
+  float scale = 1.0f;
+  std::int32_t zero_point = 0;
+};
+
+/// outer = product of the dimensions before the axis; the output's row is the sum of axis_size.
+template <class T>
+void concatenation(backend::scalar, const ConcatInput<T>* inputs, std::size_t input_count, std::size_t outer,
+                   float output_scale, std::int32_t output_zero_point, T* output) noexcept {
+  std::size_t row = 0;
+  for (std::size_t i = 0; i < input_count; ++i) row += inputs[i].axis_size;
+  const float inverse_output_scale = 1.0f / output_scale;
+  std::size_t column = 0;
+  for (std::size_t i = 0; i < input_count; ++i) {
+    const ConcatInput<T>& in = inputs[i];
+    const bool same = in.scale == output_scale && in.zero_point == output_zero_point;
+    const float scale = in.scale * inverse_output_scale;
+    const float bias = -static_cast<float>(in.zero_point) * scale;
+    for (std::size_t o = 0; o < outer; ++o) {
+      const T* src = in.data + o * in.axis_size;
+      T* dst = output + o * row + column;
+      if (same) {
+        if (in.axis_size) std::memcpy(dst, src, in.axis_size * sizeof(T));
+        continue;
+      }
+      for (std::size_t k = 0; k < in.axis_size; ++k) {
+        const auto value =
+            static_cast<std::int32_t>(std::round(static_cast<float>(src[k]) * scale + bias)) + output_zero_point;
+        dst[k] = static_cast<T>(clamp_i32(value, quantized_min<T>, quantized_max<T>));
+      }
+    }
+    column += in.axis_size;
+  }
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/concat.hpp ----
+// ---- begin tinynn/ops/quantized/elementwise.hpp ----
+// tinynn — int8/uint8 binary elementwise ops with rescaling and NumPy broadcasting (TFLite
+// integer semantics):
+//   add/sub: a' = requantize((a - za) << 20, Ma); b' likewise; out = clamp(requantize(a' +/- b', Mo) + zo)
+//            with Ma = sa / 2max(sa,sb), Mb = sb / 2max(sa,sb), Mo = 2max(sa,sb) / (2^20 so)
+//   mul:     out = clamp(requantize((a - za) * (b - zb), sa sb / so) + zo)
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tinynn::ops::quantized {
+
+enum class BinaryOp : std::uint8_t { add, sub, mul };
+
+/// Broadcast geometry: every shape right-aligned to `rank` dims (missing leading dims are 1).
+inline constexpr std::size_t max_broadcast_rank = 6;
+
+struct BinaryParams {
+  BinaryOp op = BinaryOp::add;
+  std::size_t rank = 1;
+  std::int64_t a_dims[max_broadcast_rank] = {};
+  std::int64_t b_dims[max_broadcast_rank] = {};
+  std::int64_t out_dims[max_broadcast_rank] = {};
+  std::int32_t a_zero_point = 0, b_zero_point = 0, output_zero_point = 0;
+  std::int32_t left_shift = 20;  // add/sub only
+  QuantizedMultiplier a_multiplier{}, b_multiplier{}, output_multiplier{};
+  QuantizedRange range{};
+  Rounding rounding = Rounding::double_rounding;
+};
+
+/// Fills the multipliers from the three scales, as TFLite's Prepare does.
+inline void set_scales(BinaryParams& p, double a_scale, double b_scale, double output_scale) noexcept {
+  if (p.op == BinaryOp::mul) {
+    p.output_multiplier = quantize_multiplier(a_scale * b_scale / output_scale, p.rounding);
+    return;
+  }
+  const double twice_max = 2.0 * (a_scale > b_scale ? a_scale : b_scale);
+  p.a_multiplier = quantize_multiplier(a_scale / twice_max, p.rounding);
+  p.b_multiplier = quantize_multiplier(b_scale / twice_max, p.rounding);
+  p.output_multiplier = quantize_multiplier(
+      twice_max / (static_cast<double>(std::int64_t{1} << p.left_shift) * output_scale), p.rounding);
+}
+
+[[nodiscard]] inline Status prepare(const BinaryParams& p) {
+  if (p.rank == 0 || p.rank > max_broadcast_rank) {
+    return error(ErrorCode::unsupported, "quantized binary op: rank ", p.rank, " (at most ", max_broadcast_rank, ")");
+  }
+  for (std::size_t d = 0; d < p.rank; ++d) {
+    const std::int64_t a = p.a_dims[d], b = p.b_dims[d], o = p.out_dims[d];
+    if ((a != o && a != 1) || (b != o && b != 1) || o < 0) {
+      return error(ErrorCode::invalid_argument, "quantized binary op: dimension ", d, " of the inputs (", a, ", ", b,
+                   ") does not broadcast to ", o);
+    }
+  }
+  return {};
+}
+
+namespace detail {
+template <class T>
+constexpr std::int32_t binary_element(const BinaryParams& p, std::int32_t a, std::int32_t b) noexcept {
+  const std::int32_t x = a - p.a_zero_point, y = b - p.b_zero_point;
+  std::int32_t raw = 0;
+  if (p.op == BinaryOp::mul) {
+    raw = multiply_by_quantized_multiplier(x * y, p.output_multiplier, p.rounding);
+  } else {
+    const std::int32_t sx = multiply_by_quantized_multiplier(x * (1 << p.left_shift), p.a_multiplier, p.rounding);
+    const std::int32_t sy = multiply_by_quantized_multiplier(y * (1 << p.left_shift), p.b_multiplier, p.rounding);
+    raw = multiply_by_quantized_multiplier(p.op == BinaryOp::add ? sx + sy : sx - sy, p.output_multiplier, p.rounding);
+  }
+  return clamp_i32(raw + p.output_zero_point, p.range.min, p.range.max);
+}
+}  // namespace detail
+
+template <class T>
+void binary(backend::scalar, const BinaryParams& p, const T* a, const T* b, T* output) noexcept {
+  // Strides of the inputs over the output's index space (0 along broadcast dimensions).
+  std::size_t a_stride[max_broadcast_rank] = {}, b_stride[max_broadcast_rank] = {};
+  std::size_t sa = 1, sb = 1, total = 1;
+  for (std::size_t d = p.rank; d-- > 0;) {
+    a_stride[d] = p.a_dims[d] == 1 ? 0 : sa;
+    b_stride[d] = p.b_dims[d] == 1 ? 0 : sb;
+    sa *= static_cast<std::size_t>(p.a_dims[d]);
+    sb *= static_cast<std::size_t>(p.b_dims[d]);
+    total *= static_cast<std::size_t>(p.out_dims[d]);
+  }
+  std::size_t index[max_broadcast_rank] = {};
+  std::size_t ia = 0, ib = 0;
+  for (std::size_t flat = 0; flat < total; ++flat) {
+    output[flat] = static_cast<T>(
+        detail::binary_element<T>(p, static_cast<std::int32_t>(a[ia]), static_cast<std::int32_t>(b[ib])));
+    for (std::size_t d = p.rank; d-- > 0;) {  // odometer increment
+      ++index[d];
+      ia += a_stride[d];
+      ib += b_stride[d];
+      if (index[d] < static_cast<std::size_t>(p.out_dims[d])) break;
+      ia -= a_stride[d] * index[d];
+      ib -= b_stride[d] * index[d];
+      index[d] = 0;
+    }
+  }
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/elementwise.hpp ----
+// ---- begin tinynn/ops/quantized/lstm.hpp ----
+// tinynn — TFLite's UNIDIRECTIONAL_SEQUENCE_LSTM (float32 evaluation; lives beside the int8 kernels
+// because it serves the TFLite importer). Per time step, gates i, f, c, o (TFLite order):
+//   i = sigmoid(W_i x + R_i h + p_i (.) c + b_i)      (CIFG, no W_i: i = 1 - f)
+//   f = sigmoid(W_f x + R_f h + p_f (.) c + b_f),  g = act(W_c x + R_c h + b_c)
+//   c' = clip(f (.) c + i (.) g, cell_clip),  o = sigmoid(W_o x + R_o h + p_o (.) c' + b_o)
+//   h' = o (.) act(c'),  then with a projection: h' = clip(P h' + b_p, proj_clip)
+// Differences from ONNX LSTM: TFLite clips the cell state (not the pre-activations) and has a
+// projection. Layer-normalized LSTMs are not supported (prepare() says so).
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace tinynn::ops::quantized {
+
+enum class LstmActivation : std::uint8_t { none, relu, relu6, tanh, sigmoid };
+
+struct LstmWeights {
+  const float* input_to_gate[4] = {};      // [units, input] each: i, f, c, o (i may be null: CIFG)
+  const float* recurrent_to_gate[4] = {};  // [units, output] each
+  const float* peephole[3] = {};           // [units]: i, f, o (optional)
+  const float* bias[4] = {};               // [units] each (may be null)
+  const float* projection = nullptr;       // [output, units] (optional)
+  const float* projection_bias = nullptr;  // [output]
+};
+
+struct LstmParams {
+  std::int32_t batch = 1, time = 1, input = 0, units = 0, output = 0;  // output = units without projection
+  bool time_major = false;
+  float cell_clip = 0.0f, proj_clip = 0.0f;
+  LstmActivation activation = LstmActivation::tanh;
+};
+
+[[nodiscard]] inline Status prepare(const LstmParams& p, const LstmWeights& w) {
+  if (p.batch < 0 || p.time < 0 || p.input <= 0 || p.units <= 0 || p.output <= 0) {
+    return error(ErrorCode::invalid_argument, "LSTM: batch ", p.batch, ", time ", p.time, ", input ", p.input,
+                 ", units ", p.units, ", output ", p.output);
+  }
+  for (int g = 1; g < 4; ++g) {
+    if (!w.input_to_gate[g] || !w.recurrent_to_gate[g]) {
+      return error(ErrorCode::invalid_argument, "LSTM: gate ", g, " has no input or recurrent weights");
+    }
+  }
+  if (!w.projection && p.output != p.units) {
+    return error(ErrorCode::invalid_argument, "LSTM: output size ", p.output, " without a projection needs ", p.units);
+  }
+  return {};
+}
+
+/// Floats of scratch: the four gates and the projection input.
+[[nodiscard]] constexpr std::size_t lstm_scratch_size(const LstmParams& p) noexcept {
+  return static_cast<std::size_t>(5 * p.units);
+}
+
+namespace detail {
+inline float lstm_activation(LstmActivation a, float x) noexcept {
+  switch (a) {
+    case LstmActivation::none: return x;
+    case LstmActivation::relu: return x > 0.0f ? x : 0.0f;
+    case LstmActivation::relu6: return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x);
+    case LstmActivation::tanh: return std::tanh(x);
+    case LstmActivation::sigmoid: return 1.0f / (1.0f + std::exp(-x));
+  }
+  return x;
+}
+inline float sigmoid(float x) noexcept { return 1.0f / (1.0f + std::exp(-x)); }
+inline float clip(float x, float limit) noexcept {
+  if (limit <= 0.0f) return x;
+  return x < -limit ? -limit : (x > limit ? limit : x);
+}
+}  // namespace detail
+
+/// x [batch, time, input] (or [time, batch, input]); h [batch, output] and c [batch, units] are the
+/// state, read and updated in place; y like x with `output` features.
+inline void lstm(backend::scalar, const LstmParams& p, const LstmWeights& w, const float* x, float* h, float* c,
+                 float* y, float* scratch) noexcept {
+  const auto units = static_cast<std::size_t>(p.units), in = static_cast<std::size_t>(p.input),
+             out = static_cast<std::size_t>(p.output);
+  float* gate[4] = {scratch, scratch + units, scratch + 2 * units, scratch + 3 * units};
+  float* hidden = scratch + 4 * units;
+  for (std::int32_t t = 0; t < p.time; ++t) {
+    for (std::int32_t b = 0; b < p.batch; ++b) {
+      const std::size_t row =
+          p.time_major ? static_cast<std::size_t>(t) * p.batch + b : static_cast<std::size_t>(b) * p.time + t;
+      const float* xt = x + row * in;
+      float* hb = h + static_cast<std::size_t>(b) * out;
+      float* cb = c + static_cast<std::size_t>(b) * units;
+      for (int g = 0; g < 4; ++g) {
+        if (!w.input_to_gate[g]) continue;
+        for (std::size_t u = 0; u < units; ++u) {
+          float acc = w.bias[g] ? w.bias[g][u] : 0.0f;
+          const float* wi = w.input_to_gate[g] + u * in;
+          for (std::size_t k = 0; k < in; ++k) acc += wi[k] * xt[k];
+          const float* wr = w.recurrent_to_gate[g] + u * out;
+          for (std::size_t k = 0; k < out; ++k) acc += wr[k] * hb[k];
+          gate[g][u] = acc;
+        }
+      }
+      for (std::size_t u = 0; u < units; ++u) {
+        const float f = detail::sigmoid(gate[1][u] + (w.peephole[1] ? w.peephole[1][u] * cb[u] : 0.0f));
+        const float i = w.input_to_gate[0]
+                            ? detail::sigmoid(gate[0][u] + (w.peephole[0] ? w.peephole[0][u] * cb[u] : 0.0f))
+                            : 1.0f - f;
+        const float g = detail::lstm_activation(p.activation, gate[2][u]);
+        const float cell = detail::clip(f * cb[u] + i * g, p.cell_clip);
+        cb[u] = cell;
+        const float o = detail::sigmoid(gate[3][u] + (w.peephole[2] ? w.peephole[2][u] * cell : 0.0f));
+        hidden[u] = o * detail::lstm_activation(p.activation, cell);
+      }
+      if (w.projection) {
+        for (std::size_t k = 0; k < out; ++k) {
+          float acc = w.projection_bias ? w.projection_bias[k] : 0.0f;
+          for (std::size_t u = 0; u < units; ++u) acc += w.projection[k * units + u] * hidden[u];
+          hb[k] = detail::clip(acc, p.proj_clip);
+        }
+      } else {
+        std::memcpy(hb, hidden, units * sizeof(float));
+      }
+      std::memcpy(y + row * out, hb, out * sizeof(float));
+    }
+  }
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/lstm.hpp ----
+// ---- begin tinynn/ops/quantized/mean.hpp ----
+// tinynn — int8/uint8 mean over a set of axes (TFLite's integer MEAN):
+//   acc = sum over the reduced elements of (q - z_in)
+//   out = clamp(round_half_away(requantize(acc, s_in / s_out) / count) + z_out)
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tinynn::ops::quantized {
+
+inline constexpr std::size_t max_reduce_rank = 6;
+
+struct MeanParams {
+  std::size_t rank = 0;
+  std::int64_t input_dims[max_reduce_rank] = {};
+  bool reduce[max_reduce_rank] = {};
+  std::int32_t input_zero_point = 0, output_zero_point = 0;
+  QuantizedMultiplier multiplier{};  // input_scale / output_scale
+  Rounding rounding = Rounding::double_rounding;
+  QuantizedRange range{};
+};
+
+[[nodiscard]] inline Status prepare(const MeanParams& p) {
+  if (p.rank == 0 || p.rank > max_reduce_rank) {
+    return error(ErrorCode::unsupported, "quantized mean: rank ", p.rank, " (at most ", max_reduce_rank, ")");
+  }
+  std::int64_t count = 1;
+  for (std::size_t d = 0; d < p.rank; ++d) {
+    if (p.input_dims[d] <= 0) return error(ErrorCode::invalid_argument, "quantized mean: empty dimension ", d);
+    if (p.reduce[d]) count *= p.input_dims[d];
+  }
+  if (count > (std::int64_t{1} << 23)) {
+    return error(ErrorCode::unsupported, "quantized mean: ", count, " reduced elements overflow the int32 accumulator");
+  }
+  return {};
+}
+
+/// Output is laid out as the input with every reduced dimension of size 1 (keep_dims or not).
+template <class T>
+void mean(backend::scalar, const MeanParams& p, const T* TINYNN_RESTRICT input, T* TINYNN_RESTRICT output) noexcept {
+  std::size_t stride[max_reduce_rank] = {};
+  std::size_t running = 1;
+  for (std::size_t d = p.rank; d-- > 0;) {
+    stride[d] = running;
+    running *= static_cast<std::size_t>(p.input_dims[d]);
+  }
+  std::size_t outputs = 1, count = 1;
+  for (std::size_t d = 0; d < p.rank; ++d) {
+    (p.reduce[d] ? count : outputs) *= static_cast<std::size_t>(p.input_dims[d]);
+  }
+  const auto n = static_cast<std::int32_t>(count);
+  std::size_t kept[max_reduce_rank] = {};
+  for (std::size_t o = 0; o < outputs; ++o) {
+    std::size_t base = 0;
+    for (std::size_t d = 0; d < p.rank; ++d) base += p.reduce[d] ? 0 : kept[d] * stride[d];
+    std::size_t reduced[max_reduce_rank] = {};
+    std::int32_t acc = 0;
+    for (std::size_t r = 0; r < count; ++r) {
+      std::size_t offset = base;
+      for (std::size_t d = 0; d < p.rank; ++d) offset += p.reduce[d] ? reduced[d] * stride[d] : 0;
+      acc += static_cast<std::int32_t>(input[offset]) - p.input_zero_point;
+      for (std::size_t d = p.rank; d-- > 0;) {
+        if (!p.reduce[d]) continue;
+        if (++reduced[d] < static_cast<std::size_t>(p.input_dims[d])) break;
+        reduced[d] = 0;
+      }
+    }
+    acc = multiply_by_quantized_multiplier(acc, p.multiplier, p.rounding);
+    acc = acc > 0 ? (acc + n / 2) / n : (acc - n / 2) / n;
+    output[o] = static_cast<T>(clamp_i32(acc + p.output_zero_point, p.range.min, p.range.max));
+    for (std::size_t d = p.rank; d-- > 0;) {
+      if (p.reduce[d]) continue;
+      if (++kept[d] < static_cast<std::size_t>(p.input_dims[d])) break;
+      kept[d] = 0;
+    }
+  }
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/mean.hpp ----
+// ---- begin tinynn/ops/quantized/pad.hpp ----
+// tinynn — constant padding of an 8-bit quantized tensor (TFLite PAD / PADV2): the padded border
+// holds the output zero point (PAD: real 0.0) or the quantized constant (PADV2).
+//   out[i] = in[i - before] inside, pad_value outside
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace tinynn::ops::quantized {
+
+inline constexpr std::size_t max_pad_rank = 6;
+
+struct PadParams {
+  std::size_t rank = 0;
+  std::int64_t input_dims[max_pad_rank] = {};
+  std::int64_t before[max_pad_rank] = {};
+  std::int64_t after[max_pad_rank] = {};
+
+  [[nodiscard]] constexpr std::int64_t output_dim(std::size_t d) const noexcept {
+    return input_dims[d] + before[d] + after[d];
+  }
+};
+
+[[nodiscard]] inline Status prepare(const PadParams& p) {
+  if (p.rank == 0 || p.rank > max_pad_rank) {
+    return error(ErrorCode::unsupported, "quantized pad: rank ", p.rank, " (at most ", max_pad_rank, ")");
+  }
+  for (std::size_t d = 0; d < p.rank; ++d) {
+    if (p.before[d] < 0 || p.after[d] < 0 || p.input_dims[d] < 0) {
+      return error(ErrorCode::invalid_argument, "quantized pad: dimension ", d, " has negative size or padding (",
+                   p.input_dims[d], ", ", p.before[d], ", ", p.after[d], ")");
+    }
+  }
+  return {};
+}
+
+/// Works for any 1-byte element type (int8, uint8).
+template <class T>
+void pad(backend::scalar, const PadParams& p, const T* TINYNN_RESTRICT input, T pad_value,
+         T* TINYNN_RESTRICT output) noexcept {
+  std::size_t total = 1;
+  for (std::size_t d = 0; d < p.rank; ++d) total *= static_cast<std::size_t>(p.output_dim(d));
+  for (std::size_t i = 0; i < total; ++i) output[i] = pad_value;
+  // Copy the input row by row (rows along the last dimension).
+  const std::size_t last = p.rank - 1;
+  const auto row = static_cast<std::size_t>(p.input_dims[last]);
+  std::size_t rows = 1;
+  for (std::size_t d = 0; d < last; ++d) rows *= static_cast<std::size_t>(p.input_dims[d]);
+  if (row == 0) return;
+  std::size_t index[max_pad_rank] = {};
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::size_t offset = 0;
+    for (std::size_t d = 0; d < p.rank; ++d) {
+      const std::size_t i = d == last ? 0 : index[d];
+      offset = offset * static_cast<std::size_t>(p.output_dim(d)) + i + static_cast<std::size_t>(p.before[d]);
+    }
+    std::memcpy(output + offset, input + r * row, row * sizeof(T));
+    for (std::size_t d = last; d-- > 0;) {
+      if (++index[d] < static_cast<std::size_t>(p.input_dims[d])) break;
+      index[d] = 0;
+    }
+  }
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/pad.hpp ----
+// ---- begin tinynn/ops/quantized/quantize.hpp ----
+// tinynn — conversions between float and quantized tensors, and between quantizations
+// (TFLite's QUANTIZE / DEQUANTIZE semantics):
+//   quantize:   q = clamp(round_half_away(x / s) + z)          (float division, as TFLite)
+//   dequantize: x = float(double(s) * (q - z))
+//   requantize: q' = clamp(requantize(q - z, s / s') + z')     (fixed-point multiplier)
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+namespace tinynn::ops::quantized {
+
+template <class T>
+void quantize(backend::scalar, const float* TINYNN_RESTRICT input, T* TINYNN_RESTRICT output, std::size_t count,
+              float scale, std::int32_t zero_point) noexcept {
+  for (std::size_t i = 0; i < count; ++i) {
+    const float q = std::round(input[i] / scale);
+    std::int32_t value = 0;
+    if (q >= 2147483647.0f) {
+      value = quantized_max<T>;
+    } else if (q <= -2147483648.0f || std::isnan(q)) {
+      value = q != q ? zero_point : quantized_min<T>;
+    } else {
+      const std::int64_t wide = static_cast<std::int64_t>(q) + zero_point;
+      value = wide > quantized_max<T> ? quantized_max<T>
+                                      : (wide < quantized_min<T> ? quantized_min<T> : static_cast<std::int32_t>(wide));
+    }
+    output[i] = static_cast<T>(clamp_i32(value, quantized_min<T>, quantized_max<T>));
+  }
+}
+
+template <class T>
+void dequantize(backend::scalar, const T* TINYNN_RESTRICT input, float* TINYNN_RESTRICT output, std::size_t count,
+                float scale, std::int32_t zero_point) noexcept {
+  const double s = static_cast<double>(scale);
+  for (std::size_t i = 0; i < count; ++i) {
+    output[i] = static_cast<float>(s * static_cast<double>(static_cast<std::int32_t>(input[i]) - zero_point));
+  }
+}
+
+struct RequantizeParams {
+  std::int32_t input_zero_point = 0;
+  std::int32_t output_zero_point = 0;
+  QuantizedMultiplier multiplier{};  // input_scale / output_scale
+  Rounding rounding = Rounding::double_rounding;
+};
+
+[[nodiscard]] constexpr RequantizeParams requantize_params(double input_scale, std::int32_t input_zero_point,
+                                                           double output_scale, std::int32_t output_zero_point,
+                                                           Rounding rounding = Rounding::double_rounding) noexcept {
+  return {input_zero_point, output_zero_point, quantize_multiplier(input_scale / output_scale, rounding), rounding};
+}
+
+/// In and Out may differ (int8 <-> uint8, as TFLite's QUANTIZE between integer types).
+template <class In, class Out>
+void requantize(backend::scalar, const RequantizeParams& p, const In* input, Out* output, std::size_t count) noexcept {
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::int32_t x = static_cast<std::int32_t>(input[i]) - p.input_zero_point;
+    const std::int32_t y = multiply_by_quantized_multiplier(x, p.multiplier, p.rounding) + p.output_zero_point;
+    output[i] = static_cast<Out>(clamp_i32(y, quantized_min<Out>, quantized_max<Out>));
+  }
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/quantize.hpp ----
 // ---- begin tinynn/ops/reduce.hpp ----
 // tinynn — reductions over any set of axes.
 //   y[kept idx] = fold over the reduced axes of x: sum, mean, max, min, prod, sum of squares,
