@@ -222,6 +222,60 @@ TEST_CASE("standalone activations and Flatten of the network input") {
 
 namespace {
 
+/// Depthwise convolution with channel multiplier, stride, dilation and explicit padding (plain loops).
+ref::Tensor depthwise_general(const ref::Tensor& x, std::size_t h, std::size_t w, std::size_t c, std::size_t m,
+                              std::size_t k, std::size_t stride, std::size_t dilation, std::size_t pad_top,
+                              std::size_t pad_left, std::size_t oh, std::size_t ow, std::span<const float> weights,
+                              std::span<const float> bias) {
+  ref::Tensor y(oh * ow * c * m);
+  for (std::size_t oy = 0; oy < oh; ++oy)
+    for (std::size_t ox = 0; ox < ow; ++ox)
+      for (std::size_t ch = 0; ch < c * m; ++ch) {
+        double acc = bias[ch];
+        for (std::size_t ky = 0; ky < k; ++ky)
+          for (std::size_t kx = 0; kx < k; ++kx) {
+            const auto iy =
+                static_cast<std::ptrdiff_t>(oy * stride + ky * dilation) - static_cast<std::ptrdiff_t>(pad_top);
+            const auto ix =
+                static_cast<std::ptrdiff_t>(ox * stride + kx * dilation) - static_cast<std::ptrdiff_t>(pad_left);
+            if (iy < 0 || ix < 0 || iy >= static_cast<std::ptrdiff_t>(h) || ix >= static_cast<std::ptrdiff_t>(w))
+              continue;
+            acc +=
+                static_cast<double>(x[(static_cast<std::size_t>(iy) * w + static_cast<std::size_t>(ix)) * c + ch / m]) *
+                weights[(ky * k + kx) * c * m + ch];
+          }
+        y[(oy * ow + ox) * c * m + ch] = static_cast<float>(acc);
+      }
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("window options reach the kernels: Multiplier, Dilation, Stride, explicit Padding, LeakyReLU fused") {
+  using Net = nn::Sequential<nn::Input<f32, 9, 8, 3>,
+                             nn::DepthwiseConv2D<3, 3, nn::Multiplier<2>, nn::Dilation<2>, nn::Padding<1, 2, 0, 1>>,
+                             nn::Conv2D<4, 3, 3, nn::Stride<2, 1>, nn::Padding<1, 0>, nn::LeakyReLU<200>>>;
+  // Depthwise: H 9+1+0-5 = 5 -> 6 rows, W 8+2+1-5 = 6 -> 7 columns, 6 channels. Conv: rows (6+2-3)/2+1 = 3, cols 5.
+  static_assert(std::is_same_v<Net::output_shape, Shape<3, 5, 4>>);
+  auto t = std::make_unique<Net::Trained>();
+  ref::Random random(15);
+  fill_trained(*t, random, 0.5f);
+  auto p = std::make_unique<Net::Params>();
+  Net::fold_into(*t, *p);
+  Tensor<f32, Shape<9, 8, 3>> x;
+  random.fill(x.storage);
+
+  auto a = depthwise_general(input_of(x), 9, 8, 3, 2, 3, 1, 2, 1, 2, 6, 7, t->get<1>().weights, t->get<1>().bias);
+  ref::Geometry g{6, 7, 6};
+  a = ref::conv2d(a, g, {4, 3, 3, 2, 1, 1, 0, 1, 0}, t->get<2>().weights, t->get<2>().bias, ref::Act::none);
+  REQUIRE(g.h == 3);
+  REQUIRE(g.w == 5);
+  for (float& v : a) v = v >= 0 ? v : 0.2f * v;
+  check<Net>(*p, x, a);
+}
+
+namespace {
+
 // Constexpr parameters: the whole Trained -> Params fold (packing included) at compile time.
 using Tiny = nn::Sequential<nn::Input<f32, 4, 4, 2>, nn::Conv2D<3, 3, 3, nn::Same>, nn::BatchNorm<>, nn::ReLU,
                             nn::GlobalAvgPool, nn::Dense<2>>;

@@ -57,6 +57,20 @@ void check_backend(const Fixture<Net>& f, const ref::Tensor& expected, double to
   auto z = Net::template run<Backend>(*f.params, f.x, *arena);
   CHECK(ref::max_error(std::span<const float>(z.data(), Net::output_shape::size), expected) < tolerance);
   for (std::size_t i = 0; i < Net::output_shape::size; ++i) REQUIRE(z[i] == clean[i]);
+
+  // arena_bytes is enough: in a caller's buffer of exactly that size, followed by a canary, the
+  // bytes past the end stay untouched and the result is the same.
+  constexpr std::size_t bytes = Net::template arena_bytes_for<Backend>, canary = 4096;
+  auto storage = std::make_unique<std::byte[]>(bytes + canary + tensor_alignment);
+  void* base = storage.get();
+  std::size_t space = bytes + canary + tensor_alignment;
+  auto* aligned = static_cast<std::byte*>(std::align(tensor_alignment, bytes + canary, base, space));
+  std::memset(aligned, 0xA5, bytes + canary);
+  auto w = Net::template run<Backend>(*f.params, f.x.view(), std::span<std::byte>(aligned, bytes));
+  for (std::size_t i = 0; i < Net::output_shape::size; ++i) REQUIRE(w[i] == clean[i]);
+  std::size_t touched = 0;
+  for (std::size_t i = bytes; i < bytes + canary; ++i) touched += aligned[i] != std::byte{0xA5};
+  CHECK(touched == 0);
 }
 
 /// Scalar, native, and every x86 backend this CPU runs (their kernels compile into any x86 TU).
