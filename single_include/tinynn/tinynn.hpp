@@ -4122,6 +4122,8 @@ struct Reshape {
 // none): Net::ArenaFor<B>, Net::arena_bytes_for<B>; Net::Arena is ArenaFor<backend::native>.
 
 #include <cstddef>
+#include <cstdint>
+#include <span>
 #include <type_traits>
 
 // ---- begin tinynn/tensor.hpp ----
@@ -4385,6 +4387,18 @@ struct Network {
                                                           ArenaFor<B>& arena, B = {}) noexcept {
     backend::require_compilable<B>();
     const auto* out = Root::template run<Network, 0, B>(params, arena.bytes, x.data());
+    return TensorView<const output_dtype, output_shape>(out);
+  }
+  /// Same, in memory the caller places (a linker section, a shared buffer): at least arena_bytes_for<B>
+  /// bytes, aligned to tensor_alignment (debug-asserted).
+  template <backend::Backend B = backend::native>
+  static TensorView<const output_dtype, output_shape> run(const Params& params,
+                                                          TensorView<const input_dtype, input_shape> x,
+                                                          std::span<std::byte> arena, B = {}) noexcept {
+    backend::require_compilable<B>();
+    TINYNN_ASSERT(arena.size() >= arena_bytes_for<B>);
+    TINYNN_ASSERT(reinterpret_cast<std::uintptr_t>(arena.data()) % tensor_alignment == 0);
+    const auto* out = Root::template run<Network, 0, B>(params, arena.data(), x.data());
     return TensorView<const output_dtype, output_shape>(out);
   }
   template <backend::Backend B = backend::native>
