@@ -61,6 +61,8 @@ void check_model(const std::string& name) {
 TEST_CASE("model simplenet_v1") { check_model("simplenet_v1"); }
 TEST_CASE("model cifar10_cnn") { check_model("cifar10_cnn"); }
 TEST_CASE("model kws_dscnn_s") { check_model("kws_dscnn_s"); }
+TEST_CASE("model kws_lstm") { check_model("kws_lstm"); }
+TEST_CASE("model kws_gru") { check_model("kws_gru"); }
 TEST_CASE("model mobilenet_v2") { check_model("mobilenet_v2"); }
 TEST_CASE("model squeezenet1_1") { check_model("squeezenet1_1"); }
 TEST_CASE("model resnet18") { check_model("resnet18"); }

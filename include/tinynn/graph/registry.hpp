@@ -17,6 +17,7 @@
 #include "tinynn/graph/op/layers.hpp"
 #include "tinynn/graph/op/movement.hpp"
 #include "tinynn/graph/op/nn.hpp"
+#include "tinynn/graph/op/rnn.hpp"
 #include "tinynn/graph/op/tensor.hpp"
 
 namespace tinynn::graph {
@@ -125,8 +126,9 @@ inline constexpr OpEntry op_table[] = {
   {"ReduceMax",       "", 1, 21, float_only, OpLayout::canonical, op_no_flags, op::reduce_infer, op::reduce_bind, "axes attribute or input (18)"},
   {"ReduceMin",       "", 1, 21, float_only, OpLayout::canonical, op_no_flags, op::reduce_infer, op::reduce_bind, "axes attribute or input (18)"},
   {"Resize",          "", 10, 21, float_only, OpLayout::nhwc, op_no_flags, op::resize_infer, op::resize_bind, "4-D, nearest/linear over H and W"},
-  // {"LSTM",            "", 7, 21, float_only, OpLayout::canonical, op_no_flags, op::lstm_infer, op::lstm_bind, "forward/reverse/bidirectional, activations, initial states, sequence_lens"},
-  // {"GRU",             "", 7, 21, float_only, OpLayout::canonical, op_no_flags, op::gru_infer, op::gru_bind, "forward/reverse/bidirectional, linear_before_reset, initial state"},
+  {"LSTM",            "", 7, 21, float_only, OpLayout::canonical, op_no_flags, op::recurrent_infer, op::recurrent_bind, "forward/reverse/bidirectional, named activations, clip, input_forget, peepholes, initial states, sequence_lens, layout"},
+  {"GRU",             "", 7, 21, float_only, OpLayout::canonical, op_no_flags, op::recurrent_infer, op::recurrent_bind, "forward/reverse/bidirectional, named activations, linear_before_reset, initial state, sequence_lens, layout"},
+  {"RNN",             "", 7, 21, float_only, OpLayout::canonical, op_no_flags, op::recurrent_infer, op::recurrent_bind, "forward/reverse/bidirectional, named activations, initial state, sequence_lens, layout"},
 };
 // clang-format on
 
