@@ -53,6 +53,9 @@ int run_network([[maybe_unused]] int argc, [[maybe_unused]] char** argv, const c
   print_value("macs", Net::macs);
   const auto y = Net::template run<Backend>(params, input, arena);
   print_outputs(y.data(), Net::output_shape::size);
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < Net::output_shape::size; ++i) best = y[i] > y[best] ? i : best;
+  print_value("predicted", best);
   print_value("stack_bytes", stack_high_water());
 #if !defined(__arm__)
   if (argc == 3 && argv[1] == std::string_view("--compare")) {
