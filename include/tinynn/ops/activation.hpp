@@ -6,8 +6,12 @@
 #include <cmath>
 #include <cstddef>
 
+#include "tinynn/backends/avx2/activation.hpp"
+#include "tinynn/backends/avx512/activation.hpp"
 #include "tinynn/backends/dispatch.hpp"
+#include "tinynn/backends/neon/activation.hpp"
 #include "tinynn/backends/scalar/activation.hpp"
+#include "tinynn/backends/sve/activation.hpp"
 #include "tinynn/backends/tags.hpp"
 #include "tinynn/ops/detail/elementwise_kinds.hpp"
 #include "tinynn/status.hpp"

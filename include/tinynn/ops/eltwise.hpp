@@ -6,8 +6,12 @@
 #include <array>
 #include <cstddef>
 
+#include "tinynn/backends/avx2/eltwise.hpp"
+#include "tinynn/backends/avx512/eltwise.hpp"
 #include "tinynn/backends/dispatch.hpp"
+#include "tinynn/backends/neon/eltwise.hpp"
 #include "tinynn/backends/scalar/eltwise.hpp"
+#include "tinynn/backends/sve/eltwise.hpp"
 #include "tinynn/backends/tags.hpp"
 #include "tinynn/ops/common.hpp"
 #include "tinynn/ops/detail/elementwise_kinds.hpp"

@@ -7,8 +7,12 @@
 #include <cstdint>
 #include <limits>
 
+#include "tinynn/backends/avx2/pool.hpp"
+#include "tinynn/backends/avx512/pool.hpp"
 #include "tinynn/backends/dispatch.hpp"
+#include "tinynn/backends/neon/pool.hpp"
 #include "tinynn/backends/scalar/pool.hpp"
+#include "tinynn/backends/sve/pool.hpp"
 #include "tinynn/backends/tags.hpp"
 #include "tinynn/ops/common.hpp"
 #include "tinynn/shape.hpp"

@@ -6,8 +6,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "tinynn/backends/avx2/softmax.hpp"
+#include "tinynn/backends/avx512/softmax.hpp"
 #include "tinynn/backends/dispatch.hpp"
+#include "tinynn/backends/neon/softmax.hpp"
 #include "tinynn/backends/scalar/softmax.hpp"
+#include "tinynn/backends/sve/softmax.hpp"
 #include "tinynn/backends/tags.hpp"
 #include "tinynn/ops/detail/nd.hpp"
 #include "tinynn/shape.hpp"
