@@ -8,6 +8,7 @@
 // Sessions share nothing mutable: two sessions of one model may run on two threads.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -31,6 +32,9 @@ struct CompileOptions {
   /// Shapes for graph inputs with dynamic dimensions (or to check static ones); others default
   /// every unknown dimension to 1.
   std::vector<std::pair<std::string, DynShape>> input_shapes = {};
+  /// Graph inputs to freeze at compile time (copied): shape-like inputs (a Reshape's shape, Slice
+  /// starts...) then fold as constants. They are no longer inputs of the session.
+  std::vector<std::pair<std::string, TensorRef>> constant_inputs = {};
   bool optimize = true;                                   // fusion and layout passes
   std::size_t max_arena_bytes = std::size_t{1} << 32;     // refuse plans beyond this
   std::size_t max_constant_bytes = std::size_t{1} << 31;  // refuse folded constants beyond this
@@ -218,6 +222,29 @@ inline Status fold_node(Graph& g, Node& n, const OpEntry& entry, const CompileOp
   return {};
 }
 
+inline Status freeze_inputs(Graph& g, const CompileOptions& options) {
+  for (const auto& [name, tensor] : options.constant_inputs) {
+    auto found = std::find_if(g.inputs.begin(), g.inputs.end(),
+                              [&](int in) { return g.values[static_cast<std::size_t>(in)].name == name; });
+    if (found == g.inputs.end())
+      return error(ErrorCode::invalid_argument, g.source, ": the model has no input '", name, "'");
+    Value& v = g.values[static_cast<std::size_t>(*found)];
+    if (v.dtype != tensor.dtype) {
+      return error(ErrorCode::invalid_argument, g.source, ": input '", name, "' is ", dtype_name(v.dtype), ", given ",
+                   dtype_name(tensor.dtype));
+    }
+    auto storage = std::make_shared<AlignedBuffer>(tensor.bytes());
+    if (tensor.bytes()) std::memcpy(storage->data(), tensor.data, tensor.bytes());
+    v.shape = tensor.shape;
+    v.has_shape = true;
+    v.constant = true;
+    v.data = storage->data();
+    v.keep_alive = std::move(storage);
+    g.inputs.erase(found);
+  }
+  return {};
+}
+
 inline Status resolve_inputs(Graph& g, const CompileOptions& options) {
   for (const auto& [name, shape] : options.input_shapes) {
     bool found = false;
@@ -332,6 +359,7 @@ inline Status infer_and_fold(Graph& g, const CompileOptions& options) {
   std::vector<std::string> output_names;
   for (int out : g.outputs) output_names.push_back(g.values[static_cast<std::size_t>(out)].name);
   TINYNN_RETURN_IF_ERROR(graph::detail::check_supported(g));
+  TINYNN_RETURN_IF_ERROR(graph::detail::freeze_inputs(g, options));
   TINYNN_RETURN_IF_ERROR(graph::detail::resolve_inputs(g, options));
   TINYNN_RETURN_IF_ERROR(graph::detail::infer_and_fold(g, options));
   eliminate_dead(g);

@@ -216,7 +216,7 @@ inline Result<ops::UnaryParams> unary_params(const Graph& g, const Node& n) {
       for (std::size_t k = 1; k < 3; ++k) {
         if (n.input(k) < 0) continue;
         const Value& v = g.values[static_cast<std::size_t>(n.inputs[k])];
-        if (!v.constant) return error(ErrorCode::unsupported, g.where(n), ": min/max must be constant");
+        if (!v.constant) continue;  // read at run time (unary_bind)
         if (v.dtype != DType::f32 || v.element_count() != 1)
           return error(ErrorCode::invalid_model, g.where(n), ": min/max must be float scalars");
         (k == 1 ? lo : hi) = *v.data_as<float>();
@@ -265,6 +265,22 @@ inline KernelResult unary_bind(BindContext& c) {
   auto p = unary_params(c.graph, c.node);
   if (!p) return std::move(p).error();
   const ops::UnaryParams params = *p;
+  if (c.node.op_type == "Clip" && c.node.opset >= 11 &&
+      ((c.has_input(1) && !c.input_values[1]->constant) || (c.has_input(2) && !c.input_values[2]->constant))) {
+    const float* lo = c.has_input(1) ? static_cast<const float*>(c.inputs[1].data) : nullptr;
+    const float* hi = c.has_input(2) ? static_cast<const float*>(c.inputs[2].data) : nullptr;
+    const backend::BackendId id = runtime_backend();
+    const auto* xd = static_cast<const float*>(x.data);
+    auto* yd = static_cast<float*>(y.data);
+    return make_kernel([=]() noexcept {
+      const float a = lo ? *lo : params.alpha, b = hi ? *hi : params.beta;
+      if (a > b) {
+        for (std::size_t i = 0; i < count; ++i) yd[i] = b;
+        return;
+      }
+      ops::unary::run(id, ops::UnaryParams::clip(a, b), xd, yd, count);
+    });
+  }
   const bool inverted_clip = params.kind == ops::UnaryOp::clip && params.alpha > params.beta;
   const backend::BackendId id = runtime_backend();
   const auto* xd = static_cast<const float*>(x.data);

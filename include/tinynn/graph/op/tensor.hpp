@@ -35,6 +35,16 @@ decltype(auto) with_element_size(std::size_t bytes, F&& f) {
 
 inline Status identity_infer(OpContext& c) {
   TINYNN_RETURN_IF_ERROR(c.require_inputs(1));
+  if (c.node.op_type == "Dropout") {
+    // Opset 12+: training_mode is input 2; a training-mode Dropout is random, not inference.
+    bool training = c.node.attr_int("is_test", 1) == 0 && c.node.opset < 7;
+    if (c.has_input(2)) {
+      const Value& mode = c.in(2);
+      if (!mode.constant) return c.fail(ErrorCode::unsupported, "training_mode must be constant");
+      training = mode.element_count() == 1 && *mode.data != std::byte{0};
+    }
+    if (training) return c.fail(ErrorCode::unsupported, "training mode (random dropout) is not supported");
+  }
   c.set_output(0, c.in(0).dtype, c.in(0).shape);
   if (c.node.op_type == "Dropout") c.set_output(1, DType::boolean, c.in(0).shape);
   return {};
