@@ -637,13 +637,15 @@ static_assert(sizeof(i64::value_type) == dtype_size(DType::i64));
 //
 //   template <class In> struct Layer::bind {
 //     using input = In;  using output = Spec<dtype, Shape<...>>;   // shape errors: static_assert
-//     using Params = ...;   // what run() reads (an aggregate; constexpr-able, so it can live in flash)
-//     using Trained = ...;  // what a trainer exports (differs from Params for BatchNorm)
-//     static constexpr Params fold(const Trained&);
+//     using Params = ...;   // what run() reads: weights packed for ops/ (an aggregate; constexpr-able,
+//                           // so it can live in flash)
+//     using Trained = ...;  // what a trainer exports: plain weights, BatchNorm statistics
+//     static constexpr void fold_into(const Trained&, Params&);     // packing, folding: compile time
 //     static constexpr std::size_t param_count, macs, step_count;
+//     template <class Backend, std::size_t N>                       // appends its steps to the graph
 //     static constexpr std::size_t describe(Graph<N>&, std::size_t input_buffer);  // -> output buffer
-//     template <class Top, std::size_t Step, class Backend>
-//     static const output_element* run(const Params&, std::byte* arena, const input_element* in);
+//     template <class Top, std::size_t Step, class Backend, ...>    // Top::plan<Backend> has the offsets
+//     static output_element* run(const Params&, std::byte* arena, const input_element* in);
 //   };
 //
 // Layers with one kernel call derive their describe()/run() from SingleStep (below); combinators
@@ -1199,7 +1201,7 @@ inline constexpr std::size_t dim_or = [] {
 template <class S>
 inline constexpr std::size_t last_dim = S::rank == 0 ? 1 : S::dims[S::rank == 0 ? 0 : S::rank - 1];
 
-/// Integer square root helpers for constexpr BatchNorm folding: 1/sqrt(x) by Newton iterations.
+/// 1/sqrt(x) for constexpr BatchNorm folding (std::sqrt is not constexpr in C++20): Newton iterations.
 constexpr float constexpr_rsqrt(float x) noexcept {
   if (!(x > 0.0f)) return 0.0f;
   double guess = 1.0;
