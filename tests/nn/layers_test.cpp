@@ -300,6 +300,21 @@ constexpr Tiny::Params tiny_params = Tiny::fold(tiny_trained());
 
 }  // namespace
 
+// The form codegen emits: one constexpr value per layer with parameters, then the network's aggregate.
+using Small = nn::Sequential<nn::Input<f32, 3>, nn::Dense<2, nn::ReLU>, nn::Dense<1>>;
+constexpr Small::layer<1>::Trained small_hidden = {{1, 0, 0, 0, 1, -1}, {0.5f, 0.0f}};
+constexpr Small::layer<2>::Trained small_out = {{2, -3}, {0.25f}};
+constexpr Small::Trained small_trained = {small_hidden, small_out};
+constexpr Small::Params small_params = Small::fold(small_trained);
+
+TEST_CASE("codegen form: Net::Trained from per-layer constexpr values") {
+  Small::Arena arena;
+  Tensor<f32, Shape<3>> x;
+  x.storage = {1.0f, 4.0f, 2.0f};
+  // hidden = relu([1 + 0.5, 4 - 2]) = [1.5, 2]; out = 2 * 1.5 - 3 * 2 + 0.25 = -2.75
+  CHECK(Small::run(small_params, x, arena)[0] == doctest::Approx(-2.75));
+}
+
 TEST_CASE("Params are a constexpr aggregate: folding and packing run at compile time") {
   static_assert(std::is_aggregate_v<Tiny::Params>);
   static_assert(!Tiny::Params::has<2>);  // the BatchNorm is folded away: no run-time slot
