@@ -6169,6 +6169,12 @@ struct Network {
   using Params = typename Root::Params;
   using Trained = typename Root::Trained;
 
+  /// The bound layer I of the network's top Sequential (its Params/Trained types, output, ...):
+  ///   constexpr Net::layer<1>::Trained conv1 = {{/* OHWI weights */}, {/* bias */}};
+  ///   constexpr Net::Trained trained = {conv1, conv2, dense};   // one value per layer with parameters
+  template <std::size_t I>
+  using layer = typename Root::template at<I>;
+
   static constexpr std::size_t param_count = Root::param_count;
   static constexpr std::size_t param_bytes = sizeof(Params);
   static constexpr std::size_t macs = Root::macs;
