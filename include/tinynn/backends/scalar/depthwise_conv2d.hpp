@@ -45,4 +45,12 @@ inline void depthwise_conv2d_direct(backend::scalar, const ops::detail::ConvShap
   }
 }
 
+/// The non-clamp activations (sigmoid, tanh, hard-swish) over a whole output, for SIMD kernels whose
+/// epilogue only clamps (ops/detail/gemm_kernel.hpp GemmEpilogue::scalar_pass).
+inline void depthwise_activation_pass(const ops::detail::ConvShape& s, float* output,
+                                      const ops::ActivationParams& activation) noexcept {
+  const std::int64_t count = s.batch * s.out_h * s.out_w * s.out_c;
+  for (std::int64_t i = 0; i < count; ++i) output[i] = ops::apply_activation(activation, output[i]);
+}
+
 }  // namespace tinynn::kernels
