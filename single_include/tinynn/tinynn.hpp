@@ -4308,7 +4308,12 @@ inline void run(backend::BackendId id, const Params& p, const float* input, cons
 
 // Backend kernels.
 // ---- begin tinynn/backends/avx2/depthwise_conv2d.hpp ----
-// tinynn — avx2 depthwise Conv2D kernels (not yet written: the scalar kernel serves this tag meanwhile).
+// tinynn — AVX2 depthwise Conv2D (channel multiplier 1): one output row at a time, 8 channels per
+// vector; for 3x3 the taps' weights stay in registers across the row (9 ymm; 5x5 spills some to the
+// stack, i.e. L1), any other kernel size reads them from L1. Channel tails use masked loads/stores (never past the
+// row). Other multipliers fall back to the scalar kernel.
+
+#include <cstdint>
 
 // ---- begin tinynn/backends/scalar/depthwise_conv2d.hpp ----
 // tinynn — scalar depthwise Conv2D: direct loops, NHWC, channels innermost (vectorisable by the
@@ -4353,21 +4358,322 @@ inline void depthwise_conv2d_direct(backend::scalar, const ops::detail::ConvShap
   }
 }
 
+/// The non-clamp activations (sigmoid, tanh, hard-swish) over a whole output, for SIMD kernels whose
+/// epilogue only clamps (ops/detail/gemm_kernel.hpp GemmEpilogue::scalar_pass).
+inline void depthwise_activation_pass(const ops::detail::ConvShape& s, float* output,
+                                      const ops::ActivationParams& activation) noexcept {
+  const std::int64_t count = s.batch * s.out_h * s.out_w * s.out_c;
+  for (std::int64_t i = 0; i < count; ++i) output[i] = ops::apply_activation(activation, output[i]);
+}
+
 }  // namespace tinynn::kernels
 
 // ---- end tinynn/backends/scalar/depthwise_conv2d.hpp ----
 
+#if TINYNN_HAS_X86_KERNELS
+#include <immintrin.h>
+
+namespace tinynn::kernels {
+
+namespace detail {
+
+/// K: 3 or 5 (square kernel, weights in registers) or 0 (any size, weights from memory).
+template <int K>
+TINYNN_TARGET_AVX2 void depthwise_avx2(const ops::detail::ConvShape& s, std::int64_t channel_stride, const float* input,
+                                       const float* packed, float* output,
+                                       const ops::detail::GemmEpilogue& e) noexcept {
+  const std::int64_t kh = K > 0 ? K : s.kernel_h, kw = K > 0 ? K : s.kernel_w;
+  const std::int64_t channels = s.in_c;
+  const float* bias = packed + kh * kw * channel_stride;
+  const __m256 lo = _mm256_set1_ps(e.lo), hi = _mm256_set1_ps(e.hi), alpha = _mm256_set1_ps(e.alpha);
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+      const float* image = input + b * s.in_h * s.in_w * channels;
+      float* out_row = output + (b * s.out_h + oy) * s.out_w * channels;
+      const std::int64_t iy0 = oy * s.stride_h - s.pad_top;
+      for (std::int64_t c0 = 0; c0 < channels; c0 += 8) {
+        const std::int64_t rest = channels - c0;
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(rest < 8 ? rest : 8)),
+                                                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        __m256 w[K > 0 ? K * K : 1];
+        if constexpr (K > 0) {
+#pragma GCC unroll 25
+          for (int t = 0; t < K * K; ++t) w[t] = _mm256_loadu_ps(packed + t * channel_stride + c0);
+        }
+        const __m256 bias_v = _mm256_loadu_ps(bias + c0);
+        for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+          const std::int64_t ix0 = ox * s.stride_w - s.pad_left;
+          __m256 acc = bias_v;
+#pragma GCC unroll 5
+          for (std::int64_t ky = 0; ky < kh; ++ky) {
+            const std::int64_t iy = iy0 + ky * s.dilation_h;
+            if (iy < 0 || iy >= s.in_h) continue;
+            const float* row = image + iy * s.in_w * channels + c0;
+#pragma GCC unroll 5
+            for (std::int64_t kx = 0; kx < kw; ++kx) {
+              const std::int64_t ix = ix0 + kx * s.dilation_w;
+              if (ix < 0 || ix >= s.in_w) continue;
+              const __m256 x = _mm256_maskload_ps(row + ix * channels, mask);
+              const __m256 wv =
+                  K > 0 ? w[K > 0 ? ky * K + kx : 0] : _mm256_loadu_ps(packed + (ky * kw + kx) * channel_stride + c0);
+              acc = _mm256_fmadd_ps(x, wv, acc);
+            }
+          }
+          if (e.leaky) {
+            const __m256 negative = _mm256_cmp_ps(acc, _mm256_setzero_ps(), _CMP_LT_OQ);
+            acc = _mm256_blendv_ps(acc, _mm256_mul_ps(acc, alpha), negative);
+          }
+          acc = _mm256_min_ps(_mm256_max_ps(acc, lo), hi);
+          _mm256_maskstore_ps(out_row + ox * channels + c0, mask, acc);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+inline void depthwise_conv2d_direct(backend::avx2, const ops::detail::ConvShape& s, std::int64_t channel_stride,
+                                    const float* input, const float* packed, float* output,
+                                    const ops::ActivationParams& activation) noexcept {
+  if (s.out_c != s.in_c) {
+    depthwise_conv2d_direct(backend::scalar{}, s, channel_stride, input, packed, output, activation);
+    return;
+  }
+  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
+  if (s.kernel_h == 3 && s.kernel_w == 3) {
+    detail::depthwise_avx2<3>(s, channel_stride, input, packed, output, e);
+  } else if (s.kernel_h == 5 && s.kernel_w == 5) {
+    detail::depthwise_avx2<5>(s, channel_stride, input, packed, output, e);
+  } else {
+    detail::depthwise_avx2<0>(s, channel_stride, input, packed, output, e);
+  }
+  if (e.scalar_pass) depthwise_activation_pass(s, output, activation);
+}
+
+}  // namespace tinynn::kernels
+
+#endif  // TINYNN_HAS_X86_KERNELS
+
 // ---- end tinynn/backends/avx2/depthwise_conv2d.hpp ----
 // ---- begin tinynn/backends/avx512/depthwise_conv2d.hpp ----
-// tinynn — avx512 depthwise Conv2D kernels (not yet written: the scalar kernel serves this tag meanwhile).
+// tinynn — AVX-512 depthwise Conv2D (channel multiplier 1): one output row at a time, 16 channels per
+// vector; for 3x3 and 5x5 the taps' weights stay in registers across the row (9 / 25 zmm), any other
+// kernel size reads them from L1. Channel tails use masked loads/stores (never past the row). Other
+// multipliers fall back to the scalar kernel.
+
+#include <cstdint>
+
+#if TINYNN_HAS_X86_KERNELS
+#include <immintrin.h>
+
+namespace tinynn::kernels {
+
+namespace detail {
+
+/// K: 3 or 5 (square kernel, weights in registers) or 0 (any size, weights from memory).
+template <int K>
+TINYNN_TARGET_AVX512 void depthwise_avx512(const ops::detail::ConvShape& s, std::int64_t channel_stride,
+                                           const float* input, const float* packed, float* output,
+                                           const ops::detail::GemmEpilogue& e) noexcept {
+  const std::int64_t kh = K > 0 ? K : s.kernel_h, kw = K > 0 ? K : s.kernel_w;
+  const std::int64_t channels = s.in_c;
+  const float* bias = packed + kh * kw * channel_stride;
+  const __m512 lo = _mm512_set1_ps(e.lo), hi = _mm512_set1_ps(e.hi), alpha = _mm512_set1_ps(e.alpha);
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+      const float* image = input + b * s.in_h * s.in_w * channels;
+      float* out_row = output + (b * s.out_h + oy) * s.out_w * channels;
+      const std::int64_t iy0 = oy * s.stride_h - s.pad_top;
+      for (std::int64_t c0 = 0; c0 < channels; c0 += 16) {
+        const std::int64_t rest = channels - c0;
+        const __mmask16 mask = rest >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << rest) - 1u);
+        __m512 w[K > 0 ? K * K : 1];
+        if constexpr (K > 0) {
+#pragma GCC unroll 25
+          for (int t = 0; t < K * K; ++t) w[t] = _mm512_loadu_ps(packed + t * channel_stride + c0);
+        }
+        const __m512 bias_v = _mm512_loadu_ps(bias + c0);
+        for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+          const std::int64_t ix0 = ox * s.stride_w - s.pad_left;
+          __m512 acc = bias_v;
+#pragma GCC unroll 5
+          for (std::int64_t ky = 0; ky < kh; ++ky) {
+            const std::int64_t iy = iy0 + ky * s.dilation_h;
+            if (iy < 0 || iy >= s.in_h) continue;
+            const float* row = image + iy * s.in_w * channels + c0;
+#pragma GCC unroll 5
+            for (std::int64_t kx = 0; kx < kw; ++kx) {
+              const std::int64_t ix = ix0 + kx * s.dilation_w;
+              if (ix < 0 || ix >= s.in_w) continue;
+              const __m512 x = _mm512_maskz_loadu_ps(mask, row + ix * channels);
+              const __m512 wv =
+                  K > 0 ? w[K > 0 ? ky * K + kx : 0] : _mm512_loadu_ps(packed + (ky * kw + kx) * channel_stride + c0);
+              acc = _mm512_fmadd_ps(x, wv, acc);
+            }
+          }
+          if (e.leaky) {
+            const __mmask16 negative = _mm512_cmp_ps_mask(acc, _mm512_setzero_ps(), _CMP_LT_OQ);
+            acc = _mm512_mask_mul_ps(acc, negative, acc, alpha);
+          }
+          acc = _mm512_mask_max_ps(acc, 0xFFFF, acc, lo);
+          acc = _mm512_mask_min_ps(acc, 0xFFFF, acc, hi);
+          _mm512_mask_storeu_ps(out_row + ox * channels + c0, mask, acc);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+inline void depthwise_conv2d_direct(backend::avx512, const ops::detail::ConvShape& s, std::int64_t channel_stride,
+                                    const float* input, const float* packed, float* output,
+                                    const ops::ActivationParams& activation) noexcept {
+  if (s.out_c != s.in_c) {
+    depthwise_conv2d_direct(backend::scalar{}, s, channel_stride, input, packed, output, activation);
+    return;
+  }
+  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
+  if (s.kernel_h == 3 && s.kernel_w == 3) {
+    detail::depthwise_avx512<3>(s, channel_stride, input, packed, output, e);
+  } else if (s.kernel_h == 5 && s.kernel_w == 5) {
+    detail::depthwise_avx512<5>(s, channel_stride, input, packed, output, e);
+  } else {
+    detail::depthwise_avx512<0>(s, channel_stride, input, packed, output, e);
+  }
+  if (e.scalar_pass) depthwise_activation_pass(s, output, activation);
+}
+
+}  // namespace tinynn::kernels
+
+#endif  // TINYNN_HAS_X86_KERNELS
 
 // ---- end tinynn/backends/avx512/depthwise_conv2d.hpp ----
 // ---- begin tinynn/backends/neon/depthwise_conv2d.hpp ----
-// tinynn — neon depthwise Conv2D kernels (not yet written: the scalar kernel serves this tag meanwhile).
+// tinynn — NEON depthwise Conv2D (AArch64, xsimd batch<float, neon64>; channel multiplier 1): per
+// output pixel, 4 channels per vector over the valid taps, the channel tail in scalar code with the
+// same epilogue. Other multipliers fall back to the scalar kernel.
+
+#include <cstdint>
+
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#include <xsimd/xsimd.hpp>
+
+namespace tinynn::kernels {
+
+inline void depthwise_conv2d_direct(backend::neon, const ops::detail::ConvShape& s, std::int64_t channel_stride,
+                                    const float* input, const float* packed, float* output,
+                                    const ops::ActivationParams& activation) noexcept {
+  if (s.out_c != s.in_c) {
+    depthwise_conv2d_direct(backend::scalar{}, s, channel_stride, input, packed, output, activation);
+    return;
+  }
+  using batch = xsimd::batch<float, xsimd::neon64>;
+  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
+  const std::int64_t channels = s.in_c;
+  const float* bias = packed + s.kernel_h * s.kernel_w * channel_stride;
+  const batch lo(e.lo), hi(e.hi), alpha(e.alpha), zero(0.0f);
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+      for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+        float* out = output + ((b * s.out_h + oy) * s.out_w + ox) * channels;
+        std::int64_t c = 0;
+        for (; c + 4 <= channels; c += 4) {
+          batch acc = batch::load_unaligned(bias + c);
+          for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+            const std::int64_t iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+            if (iy < 0 || iy >= s.in_h) continue;
+            for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+              const std::int64_t ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+              if (ix < 0 || ix >= s.in_w) continue;
+              const batch x = batch::load_unaligned(input + ((b * s.in_h + iy) * s.in_w + ix) * channels + c);
+              acc = xsimd::fma(x, batch::load_unaligned(packed + (ky * s.kernel_w + kx) * channel_stride + c), acc);
+            }
+          }
+          if (e.leaky) acc = xsimd::select(acc < zero, acc * alpha, acc);
+          xsimd::min(xsimd::max(acc, lo), hi).store_unaligned(out + c);
+        }
+        for (; c < channels; ++c) {
+          float acc = bias[c];
+          for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+            const std::int64_t iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+            if (iy < 0 || iy >= s.in_h) continue;
+            for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+              const std::int64_t ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+              if (ix < 0 || ix >= s.in_w) continue;
+              acc += input[((b * s.in_h + iy) * s.in_w + ix) * channels + c] *
+                     packed[(ky * s.kernel_w + kx) * channel_stride + c];
+            }
+          }
+          if (e.leaky) acc = acc < 0.0f ? acc * e.alpha : acc;
+          out[c] = acc < e.lo ? e.lo : (acc > e.hi ? e.hi : acc);
+        }
+      }
+    }
+  }
+  if (e.scalar_pass) depthwise_activation_pass(s, output, activation);
+}
+
+}  // namespace tinynn::kernels
+
+#endif  // __ARM_NEON && __aarch64__
 
 // ---- end tinynn/backends/neon/depthwise_conv2d.hpp ----
 // ---- begin tinynn/backends/sve/depthwise_conv2d.hpp ----
-// tinynn — sve depthwise Conv2D kernels (not yet written: the scalar kernel serves this tag meanwhile).
+// tinynn — SVE depthwise Conv2D (ACLE, vector-length agnostic; channel multiplier 1): per output
+// pixel, svcntw() channels per predicated vector (the tail is the last predicate, no scalar loop).
+// Other multipliers fall back to the scalar kernel.
+
+#include <cstdint>
+
+#if defined(__ARM_FEATURE_SVE)
+#include <arm_sve.h>
+
+namespace tinynn::kernels {
+
+inline void depthwise_conv2d_direct(backend::sve, const ops::detail::ConvShape& s, std::int64_t channel_stride,
+                                    const float* input, const float* packed, float* output,
+                                    const ops::ActivationParams& activation) noexcept {
+  if (s.out_c != s.in_c) {
+    depthwise_conv2d_direct(backend::scalar{}, s, channel_stride, input, packed, output, activation);
+    return;
+  }
+  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
+  const std::int64_t channels = s.in_c;
+  const float* bias = packed + s.kernel_h * s.kernel_w * channel_stride;
+  const auto lanes = static_cast<std::int64_t>(svcntw());
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+      for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+        float* out = output + ((b * s.out_h + oy) * s.out_w + ox) * channels;
+        for (std::int64_t c = 0; c < channels; c += lanes) {
+          const svbool_t pg = svwhilelt_b32(c, channels);
+          svfloat32_t acc = svld1_f32(pg, bias + c);
+          for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+            const std::int64_t iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+            if (iy < 0 || iy >= s.in_h) continue;
+            for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+              const std::int64_t ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+              if (ix < 0 || ix >= s.in_w) continue;
+              const svfloat32_t x = svld1_f32(pg, input + ((b * s.in_h + iy) * s.in_w + ix) * channels + c);
+              const svfloat32_t w = svld1_f32(pg, packed + (ky * s.kernel_w + kx) * channel_stride + c);
+              acc = svmla_f32_x(pg, acc, x, w);
+            }
+          }
+          if (e.leaky) acc = svmul_n_f32_m(svcmplt_n_f32(pg, acc, 0.0f), acc, e.alpha);
+          acc = svmin_n_f32_x(pg, svmax_n_f32_x(pg, acc, e.lo), e.hi);
+          svst1_f32(pg, out + c, acc);
+        }
+      }
+    }
+  }
+  if (e.scalar_pass) depthwise_activation_pass(s, output, activation);
+}
+
+}  // namespace tinynn::kernels
+
+#endif  // __ARM_FEATURE_SVE
 
 // ---- end tinynn/backends/sve/depthwise_conv2d.hpp ----
 
