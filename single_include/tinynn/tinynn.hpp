@@ -5183,14 +5183,22 @@ inline void run(const Params& p, const T* x, T* y, T value = T{}) noexcept {
 
 namespace tinynn::backend {
 
-/// acc[i] = max(acc[i], x[i]); NaN propagates.
-inline void pool_max_row(scalar, float* TINYNN_RESTRICT acc, const float* TINYNN_RESTRICT x, std::size_t c) noexcept {
-  for (std::size_t i = 0; i < c; ++i) acc[i] = (x[i] > acc[i] || x[i] != x[i]) ? x[i] : acc[i];
+/// acc[i] = max(acc[i], x[t*stride + i]) over the taps t < count of one kernel row; NaN propagates.
+inline void pool_max_taps(scalar, float* TINYNN_RESTRICT acc, const float* TINYNN_RESTRICT x, std::size_t count,
+                          std::ptrdiff_t stride, std::size_t c) noexcept {
+  for (std::size_t t = 0; t < count; ++t) {
+    const float* tap = x + static_cast<std::ptrdiff_t>(t) * stride;
+    for (std::size_t i = 0; i < c; ++i) acc[i] = (tap[i] > acc[i] || tap[i] != tap[i]) ? tap[i] : acc[i];
+  }
 }
 
-/// acc[i] += x[i].
-inline void pool_sum_row(scalar, float* TINYNN_RESTRICT acc, const float* TINYNN_RESTRICT x, std::size_t c) noexcept {
-  for (std::size_t i = 0; i < c; ++i) acc[i] += x[i];
+/// acc[i] += x[t*stride + i] over the taps t < count.
+inline void pool_sum_taps(scalar, float* TINYNN_RESTRICT acc, const float* TINYNN_RESTRICT x, std::size_t count,
+                          std::ptrdiff_t stride, std::size_t c) noexcept {
+  for (std::size_t t = 0; t < count; ++t) {
+    const float* tap = x + static_cast<std::ptrdiff_t>(t) * stride;
+    for (std::size_t i = 0; i < c; ++i) acc[i] += tap[i];
+  }
 }
 
 /// y[i] = act(y[i] * scale).
@@ -5211,19 +5219,46 @@ inline void pool_finish_row(scalar, float* y, float scale, std::size_t c, const 
 
 namespace tinynn::backend::avx2_impl {
 
-TINYNN_TARGET_AVX2 inline void pool_max_row(float* acc, const float* x, std::size_t c) noexcept {
+/// acc[i] = max(acc[i], x[t*stride + i]) over taps t < count (NaN propagates); acc stays in a register
+/// while the taps of one channel vector are folded in.
+TINYNN_TARGET_AVX2 inline void pool_max_taps(float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                                             std::size_t c) noexcept {
   std::size_t i = 0;
   for (; i + lanes <= c; i += lanes) {
-    const V v = load(x + i);
-    store(acc + i, select(isnan(v), v, vmax(v, load(acc + i))));
+    V m = load(acc + i);
+    for (std::size_t t = 0; t < count; ++t) {
+      const V v = load(x + static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i));
+      m = select(isnan(v), v, vmax(v, m));
+    }
+    store(acc + i, m);
   }
-  for (; i < c; ++i) acc[i] = (x[i] > acc[i] || x[i] != x[i]) ? x[i] : acc[i];
+  for (; i < c; ++i) {
+    float m = acc[i];
+    for (std::size_t t = 0; t < count; ++t) {
+      const float v = x[static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)];
+      m = (v > m || v != v) ? v : m;
+    }
+    acc[i] = m;
+  }
 }
 
-TINYNN_TARGET_AVX2 inline void pool_sum_row(float* acc, const float* x, std::size_t c) noexcept {
+/// acc[i] += x[t*stride + i] over taps t < count.
+TINYNN_TARGET_AVX2 inline void pool_sum_taps(float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                                             std::size_t c) noexcept {
   std::size_t i = 0;
-  for (; i + lanes <= c; i += lanes) store(acc + i, add(load(acc + i), load(x + i)));
-  for (; i < c; ++i) acc[i] += x[i];
+  for (; i + lanes <= c; i += lanes) {
+    V s = load(acc + i);
+    for (std::size_t t = 0; t < count; ++t) {
+      s = add(s, load(x + static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)));
+    }
+    store(acc + i, s);
+  }
+  for (; i < c; ++i) {
+    float s = acc[i];
+    for (std::size_t t = 0; t < count; ++t)
+      s += x[static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)];
+    acc[i] = s;
+  }
 }
 
 TINYNN_TARGET_AVX2 inline void pool_finish_row(float* y, float scale, std::size_t c,
@@ -5240,11 +5275,13 @@ TINYNN_TARGET_AVX2 inline void pool_finish_row(float* y, float scale, std::size_
 
 namespace tinynn::backend {
 
-inline void pool_max_row(avx2, float* acc, const float* x, std::size_t c) noexcept {
-  avx2_impl::pool_max_row(acc, x, c);
+inline void pool_max_taps(avx2, float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
+  avx2_impl::pool_max_taps(acc, x, count, stride, c);
 }
-inline void pool_sum_row(avx2, float* acc, const float* x, std::size_t c) noexcept {
-  avx2_impl::pool_sum_row(acc, x, c);
+inline void pool_sum_taps(avx2, float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
+  avx2_impl::pool_sum_taps(acc, x, count, stride, c);
 }
 inline void pool_finish_row(avx2, float* y, float scale, std::size_t c, const ops::ActivationParams& act) noexcept {
   avx2_impl::pool_finish_row(y, scale, c, act);
@@ -5262,19 +5299,46 @@ inline void pool_finish_row(avx2, float* y, float scale, std::size_t c, const op
 
 namespace tinynn::backend::avx512_impl {
 
-TINYNN_TARGET_AVX512 inline void pool_max_row(float* acc, const float* x, std::size_t c) noexcept {
+/// acc[i] = max(acc[i], x[t*stride + i]) over taps t < count (NaN propagates); acc stays in a register
+/// while the taps of one channel vector are folded in.
+TINYNN_TARGET_AVX512 inline void pool_max_taps(float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                                               std::size_t c) noexcept {
   std::size_t i = 0;
   for (; i + lanes <= c; i += lanes) {
-    const V v = load(x + i);
-    store(acc + i, select(isnan(v), v, vmax(v, load(acc + i))));
+    V m = load(acc + i);
+    for (std::size_t t = 0; t < count; ++t) {
+      const V v = load(x + static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i));
+      m = select(isnan(v), v, vmax(v, m));
+    }
+    store(acc + i, m);
   }
-  for (; i < c; ++i) acc[i] = (x[i] > acc[i] || x[i] != x[i]) ? x[i] : acc[i];
+  for (; i < c; ++i) {
+    float m = acc[i];
+    for (std::size_t t = 0; t < count; ++t) {
+      const float v = x[static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)];
+      m = (v > m || v != v) ? v : m;
+    }
+    acc[i] = m;
+  }
 }
 
-TINYNN_TARGET_AVX512 inline void pool_sum_row(float* acc, const float* x, std::size_t c) noexcept {
+/// acc[i] += x[t*stride + i] over taps t < count.
+TINYNN_TARGET_AVX512 inline void pool_sum_taps(float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                                               std::size_t c) noexcept {
   std::size_t i = 0;
-  for (; i + lanes <= c; i += lanes) store(acc + i, add(load(acc + i), load(x + i)));
-  for (; i < c; ++i) acc[i] += x[i];
+  for (; i + lanes <= c; i += lanes) {
+    V s = load(acc + i);
+    for (std::size_t t = 0; t < count; ++t) {
+      s = add(s, load(x + static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)));
+    }
+    store(acc + i, s);
+  }
+  for (; i < c; ++i) {
+    float s = acc[i];
+    for (std::size_t t = 0; t < count; ++t)
+      s += x[static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)];
+    acc[i] = s;
+  }
 }
 
 TINYNN_TARGET_AVX512 inline void pool_finish_row(float* y, float scale, std::size_t c,
@@ -5291,11 +5355,13 @@ TINYNN_TARGET_AVX512 inline void pool_finish_row(float* y, float scale, std::siz
 
 namespace tinynn::backend {
 
-inline void pool_max_row(avx512, float* acc, const float* x, std::size_t c) noexcept {
-  avx512_impl::pool_max_row(acc, x, c);
+inline void pool_max_taps(avx512, float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
+  avx512_impl::pool_max_taps(acc, x, count, stride, c);
 }
-inline void pool_sum_row(avx512, float* acc, const float* x, std::size_t c) noexcept {
-  avx512_impl::pool_sum_row(acc, x, c);
+inline void pool_sum_taps(avx512, float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
+  avx512_impl::pool_sum_taps(acc, x, count, stride, c);
 }
 inline void pool_finish_row(avx512, float* y, float scale, std::size_t c, const ops::ActivationParams& act) noexcept {
   avx512_impl::pool_finish_row(y, scale, c, act);
@@ -5313,19 +5379,46 @@ inline void pool_finish_row(avx512, float* y, float scale, std::size_t c, const 
 
 namespace tinynn::backend::neon_impl {
 
-inline void pool_max_row(float* acc, const float* x, std::size_t c) noexcept {
+/// acc[i] = max(acc[i], x[t*stride + i]) over taps t < count (NaN propagates); acc stays in a register
+/// while the taps of one channel vector are folded in.
+inline void pool_max_taps(float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
   std::size_t i = 0;
   for (; i + lanes <= c; i += lanes) {
-    const V v = load(x + i);
-    store(acc + i, select(isnan(v), v, vmax(v, load(acc + i))));
+    V m = load(acc + i);
+    for (std::size_t t = 0; t < count; ++t) {
+      const V v = load(x + static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i));
+      m = select(isnan(v), v, vmax(v, m));
+    }
+    store(acc + i, m);
   }
-  for (; i < c; ++i) acc[i] = (x[i] > acc[i] || x[i] != x[i]) ? x[i] : acc[i];
+  for (; i < c; ++i) {
+    float m = acc[i];
+    for (std::size_t t = 0; t < count; ++t) {
+      const float v = x[static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)];
+      m = (v > m || v != v) ? v : m;
+    }
+    acc[i] = m;
+  }
 }
 
-inline void pool_sum_row(float* acc, const float* x, std::size_t c) noexcept {
+/// acc[i] += x[t*stride + i] over taps t < count.
+inline void pool_sum_taps(float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
   std::size_t i = 0;
-  for (; i + lanes <= c; i += lanes) store(acc + i, add(load(acc + i), load(x + i)));
-  for (; i < c; ++i) acc[i] += x[i];
+  for (; i + lanes <= c; i += lanes) {
+    V s = load(acc + i);
+    for (std::size_t t = 0; t < count; ++t) {
+      s = add(s, load(x + static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)));
+    }
+    store(acc + i, s);
+  }
+  for (; i < c; ++i) {
+    float s = acc[i];
+    for (std::size_t t = 0; t < count; ++t)
+      s += x[static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)];
+    acc[i] = s;
+  }
 }
 
 inline void pool_finish_row(float* y, float scale, std::size_t c, const ops::ActivationParams& act) noexcept {
@@ -5341,11 +5434,13 @@ inline void pool_finish_row(float* y, float scale, std::size_t c, const ops::Act
 
 namespace tinynn::backend {
 
-inline void pool_max_row(neon, float* acc, const float* x, std::size_t c) noexcept {
-  neon_impl::pool_max_row(acc, x, c);
+inline void pool_max_taps(neon, float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
+  neon_impl::pool_max_taps(acc, x, count, stride, c);
 }
-inline void pool_sum_row(neon, float* acc, const float* x, std::size_t c) noexcept {
-  neon_impl::pool_sum_row(acc, x, c);
+inline void pool_sum_taps(neon, float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
+  neon_impl::pool_sum_taps(acc, x, count, stride, c);
 }
 inline void pool_finish_row(neon, float* y, float scale, std::size_t c, const ops::ActivationParams& act) noexcept {
   neon_impl::pool_finish_row(y, scale, c, act);
@@ -5363,18 +5458,28 @@ inline void pool_finish_row(neon, float* y, float scale, std::size_t c, const op
 
 namespace tinynn::backend::sve_impl {
 
-inline void pool_max_row(float* acc, const float* x, std::size_t c) noexcept {
+inline void pool_max_taps(float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
   for (std::size_t i = 0; i < c; i += svcntw()) {
     const svbool_t pg = svwhilelt_b32_u64(i, c);
-    const V v = svld1_f32(pg, x + i);
-    svst1_f32(pg, acc + i, select(isnan(v), v, vmax(v, svld1_f32(pg, acc + i))));
+    V m = svld1_f32(pg, acc + i);
+    for (std::size_t t = 0; t < count; ++t) {
+      const V v = svld1_f32(pg, x + static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i));
+      m = select(isnan(v), v, vmax(v, m));
+    }
+    svst1_f32(pg, acc + i, m);
   }
 }
 
-inline void pool_sum_row(float* acc, const float* x, std::size_t c) noexcept {
+inline void pool_sum_taps(float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
   for (std::size_t i = 0; i < c; i += svcntw()) {
     const svbool_t pg = svwhilelt_b32_u64(i, c);
-    svst1_f32(pg, acc + i, add(svld1_f32(pg, acc + i), svld1_f32(pg, x + i)));
+    V s = svld1_f32(pg, acc + i);
+    for (std::size_t t = 0; t < count; ++t) {
+      s = add(s, svld1_f32(pg, x + static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)));
+    }
+    svst1_f32(pg, acc + i, s);
   }
 }
 
@@ -5392,8 +5497,14 @@ inline void pool_finish_row(float* y, float scale, std::size_t c, const ops::Act
 
 namespace tinynn::backend {
 
-inline void pool_max_row(sve, float* acc, const float* x, std::size_t c) noexcept { sve_impl::pool_max_row(acc, x, c); }
-inline void pool_sum_row(sve, float* acc, const float* x, std::size_t c) noexcept { sve_impl::pool_sum_row(acc, x, c); }
+inline void pool_max_taps(sve, float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
+  sve_impl::pool_max_taps(acc, x, count, stride, c);
+}
+inline void pool_sum_taps(sve, float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
+  sve_impl::pool_sum_taps(acc, x, count, stride, c);
+}
 inline void pool_finish_row(sve, float* y, float scale, std::size_t c, const ops::ActivationParams& act) noexcept {
   sve_impl::pool_finish_row(y, scale, c, act);
 }
@@ -5481,22 +5592,32 @@ inline void run(const Params& p, const float* x, float* y) noexcept {
         const float init = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
         for (std::size_t i = 0; i < c; ++i) y[i] = init;
         std::int64_t inside = 0, padded = 0;
+        // Taps of one kernel row: those inside the padded input count for count_include_pad; the
+        // ones inside the input form one run [kx_begin, kx_end) handed to the backend at once.
+        std::int32_t kx_begin = p.kernel_w, kx_end = 0, kx_padded = 0;
+        for (std::int32_t kx = 0; kx < p.kernel_w; ++kx) {
+          const std::int64_t ix = x0 + std::int64_t{kx} * p.dilation_w;
+          if (ix >= w + p.padding.right) break;
+          kx_padded = kx + 1;
+          if (ix >= 0 && ix < w) {
+            if (kx < kx_begin) kx_begin = kx;
+            kx_end = kx + 1;
+          }
+        }
+        const auto taps = static_cast<std::size_t>(kx_end > kx_begin ? kx_end - kx_begin : 0);
+        const auto tap_stride = static_cast<std::ptrdiff_t>(p.dilation_w) * static_cast<std::ptrdiff_t>(c);
         for (std::int32_t ky = 0; ky < p.kernel_h; ++ky) {
           const std::int64_t iy = y0 + std::int64_t{ky} * p.dilation_h;
           if (iy >= h + p.padding.bottom) break;
-          const bool row_inside = iy >= 0 && iy < h;
-          for (std::int32_t kx = 0; kx < p.kernel_w; ++kx) {
-            const std::int64_t ix = x0 + std::int64_t{kx} * p.dilation_w;
-            if (ix >= w + p.padding.right) break;
-            ++padded;
-            if (!row_inside || ix < 0 || ix >= w) continue;
-            ++inside;
-            const float* pixel = image + static_cast<std::size_t>(iy * w + ix) * c;
-            if (is_max) {
-              backend::pool_max_row(B{}, y, pixel, c);
-            } else {
-              backend::pool_sum_row(B{}, y, pixel, c);
-            }
+          padded += kx_padded;
+          if (iy < 0 || iy >= h || taps == 0) continue;
+          inside += static_cast<std::int64_t>(taps);
+          const float* first =
+              image + static_cast<std::size_t>(iy * w + x0 + std::int64_t{kx_begin} * p.dilation_w) * c;
+          if (is_max) {
+            backend::pool_max_taps(B{}, y, first, taps, tap_stride, c);
+          } else {
+            backend::pool_sum_taps(B{}, y, first, taps, tap_stride, c);
           }
         }
         const std::int64_t count = p.count_include_pad ? padded : inside;

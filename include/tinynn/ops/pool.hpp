@@ -95,22 +95,32 @@ inline void run(const Params& p, const float* x, float* y) noexcept {
         const float init = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
         for (std::size_t i = 0; i < c; ++i) y[i] = init;
         std::int64_t inside = 0, padded = 0;
+        // Taps of one kernel row: those inside the padded input count for count_include_pad; the
+        // ones inside the input form one run [kx_begin, kx_end) handed to the backend at once.
+        std::int32_t kx_begin = p.kernel_w, kx_end = 0, kx_padded = 0;
+        for (std::int32_t kx = 0; kx < p.kernel_w; ++kx) {
+          const std::int64_t ix = x0 + std::int64_t{kx} * p.dilation_w;
+          if (ix >= w + p.padding.right) break;
+          kx_padded = kx + 1;
+          if (ix >= 0 && ix < w) {
+            if (kx < kx_begin) kx_begin = kx;
+            kx_end = kx + 1;
+          }
+        }
+        const auto taps = static_cast<std::size_t>(kx_end > kx_begin ? kx_end - kx_begin : 0);
+        const auto tap_stride = static_cast<std::ptrdiff_t>(p.dilation_w) * static_cast<std::ptrdiff_t>(c);
         for (std::int32_t ky = 0; ky < p.kernel_h; ++ky) {
           const std::int64_t iy = y0 + std::int64_t{ky} * p.dilation_h;
           if (iy >= h + p.padding.bottom) break;
-          const bool row_inside = iy >= 0 && iy < h;
-          for (std::int32_t kx = 0; kx < p.kernel_w; ++kx) {
-            const std::int64_t ix = x0 + std::int64_t{kx} * p.dilation_w;
-            if (ix >= w + p.padding.right) break;
-            ++padded;
-            if (!row_inside || ix < 0 || ix >= w) continue;
-            ++inside;
-            const float* pixel = image + static_cast<std::size_t>(iy * w + ix) * c;
-            if (is_max) {
-              backend::pool_max_row(B{}, y, pixel, c);
-            } else {
-              backend::pool_sum_row(B{}, y, pixel, c);
-            }
+          padded += kx_padded;
+          if (iy < 0 || iy >= h || taps == 0) continue;
+          inside += static_cast<std::int64_t>(taps);
+          const float* first =
+              image + static_cast<std::size_t>(iy * w + x0 + std::int64_t{kx_begin} * p.dilation_w) * c;
+          if (is_max) {
+            backend::pool_max_taps(B{}, y, first, taps, tap_stride, c);
+          } else {
+            backend::pool_sum_taps(B{}, y, first, taps, tap_stride, c);
           }
         }
         const std::int64_t count = p.count_include_pad ? padded : inside;

@@ -8,19 +8,46 @@
 
 namespace tinynn::backend::avx2_impl {
 
-TINYNN_TARGET_AVX2 inline void pool_max_row(float* acc, const float* x, std::size_t c) noexcept {
+/// acc[i] = max(acc[i], x[t*stride + i]) over taps t < count (NaN propagates); acc stays in a register
+/// while the taps of one channel vector are folded in.
+TINYNN_TARGET_AVX2 inline void pool_max_taps(float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                                             std::size_t c) noexcept {
   std::size_t i = 0;
   for (; i + lanes <= c; i += lanes) {
-    const V v = load(x + i);
-    store(acc + i, select(isnan(v), v, vmax(v, load(acc + i))));
+    V m = load(acc + i);
+    for (std::size_t t = 0; t < count; ++t) {
+      const V v = load(x + static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i));
+      m = select(isnan(v), v, vmax(v, m));
+    }
+    store(acc + i, m);
   }
-  for (; i < c; ++i) acc[i] = (x[i] > acc[i] || x[i] != x[i]) ? x[i] : acc[i];
+  for (; i < c; ++i) {
+    float m = acc[i];
+    for (std::size_t t = 0; t < count; ++t) {
+      const float v = x[static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)];
+      m = (v > m || v != v) ? v : m;
+    }
+    acc[i] = m;
+  }
 }
 
-TINYNN_TARGET_AVX2 inline void pool_sum_row(float* acc, const float* x, std::size_t c) noexcept {
+/// acc[i] += x[t*stride + i] over taps t < count.
+TINYNN_TARGET_AVX2 inline void pool_sum_taps(float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                                             std::size_t c) noexcept {
   std::size_t i = 0;
-  for (; i + lanes <= c; i += lanes) store(acc + i, add(load(acc + i), load(x + i)));
-  for (; i < c; ++i) acc[i] += x[i];
+  for (; i + lanes <= c; i += lanes) {
+    V s = load(acc + i);
+    for (std::size_t t = 0; t < count; ++t) {
+      s = add(s, load(x + static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)));
+    }
+    store(acc + i, s);
+  }
+  for (; i < c; ++i) {
+    float s = acc[i];
+    for (std::size_t t = 0; t < count; ++t)
+      s += x[static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)];
+    acc[i] = s;
+  }
 }
 
 TINYNN_TARGET_AVX2 inline void pool_finish_row(float* y, float scale, std::size_t c,
@@ -37,11 +64,13 @@ TINYNN_TARGET_AVX2 inline void pool_finish_row(float* y, float scale, std::size_
 
 namespace tinynn::backend {
 
-inline void pool_max_row(avx2, float* acc, const float* x, std::size_t c) noexcept {
-  avx2_impl::pool_max_row(acc, x, c);
+inline void pool_max_taps(avx2, float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
+  avx2_impl::pool_max_taps(acc, x, count, stride, c);
 }
-inline void pool_sum_row(avx2, float* acc, const float* x, std::size_t c) noexcept {
-  avx2_impl::pool_sum_row(acc, x, c);
+inline void pool_sum_taps(avx2, float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
+  avx2_impl::pool_sum_taps(acc, x, count, stride, c);
 }
 inline void pool_finish_row(avx2, float* y, float scale, std::size_t c, const ops::ActivationParams& act) noexcept {
   avx2_impl::pool_finish_row(y, scale, c, act);

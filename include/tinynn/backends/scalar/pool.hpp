@@ -8,14 +8,22 @@
 
 namespace tinynn::backend {
 
-/// acc[i] = max(acc[i], x[i]); NaN propagates.
-inline void pool_max_row(scalar, float* TINYNN_RESTRICT acc, const float* TINYNN_RESTRICT x, std::size_t c) noexcept {
-  for (std::size_t i = 0; i < c; ++i) acc[i] = (x[i] > acc[i] || x[i] != x[i]) ? x[i] : acc[i];
+/// acc[i] = max(acc[i], x[t*stride + i]) over the taps t < count of one kernel row; NaN propagates.
+inline void pool_max_taps(scalar, float* TINYNN_RESTRICT acc, const float* TINYNN_RESTRICT x, std::size_t count,
+                          std::ptrdiff_t stride, std::size_t c) noexcept {
+  for (std::size_t t = 0; t < count; ++t) {
+    const float* tap = x + static_cast<std::ptrdiff_t>(t) * stride;
+    for (std::size_t i = 0; i < c; ++i) acc[i] = (tap[i] > acc[i] || tap[i] != tap[i]) ? tap[i] : acc[i];
+  }
 }
 
-/// acc[i] += x[i].
-inline void pool_sum_row(scalar, float* TINYNN_RESTRICT acc, const float* TINYNN_RESTRICT x, std::size_t c) noexcept {
-  for (std::size_t i = 0; i < c; ++i) acc[i] += x[i];
+/// acc[i] += x[t*stride + i] over the taps t < count.
+inline void pool_sum_taps(scalar, float* TINYNN_RESTRICT acc, const float* TINYNN_RESTRICT x, std::size_t count,
+                          std::ptrdiff_t stride, std::size_t c) noexcept {
+  for (std::size_t t = 0; t < count; ++t) {
+    const float* tap = x + static_cast<std::ptrdiff_t>(t) * stride;
+    for (std::size_t i = 0; i < c; ++i) acc[i] += tap[i];
+  }
 }
 
 /// y[i] = act(y[i] * scale).

@@ -8,18 +8,28 @@
 
 namespace tinynn::backend::sve_impl {
 
-inline void pool_max_row(float* acc, const float* x, std::size_t c) noexcept {
+inline void pool_max_taps(float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
   for (std::size_t i = 0; i < c; i += svcntw()) {
     const svbool_t pg = svwhilelt_b32_u64(i, c);
-    const V v = svld1_f32(pg, x + i);
-    svst1_f32(pg, acc + i, select(isnan(v), v, vmax(v, svld1_f32(pg, acc + i))));
+    V m = svld1_f32(pg, acc + i);
+    for (std::size_t t = 0; t < count; ++t) {
+      const V v = svld1_f32(pg, x + static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i));
+      m = select(isnan(v), v, vmax(v, m));
+    }
+    svst1_f32(pg, acc + i, m);
   }
 }
 
-inline void pool_sum_row(float* acc, const float* x, std::size_t c) noexcept {
+inline void pool_sum_taps(float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
   for (std::size_t i = 0; i < c; i += svcntw()) {
     const svbool_t pg = svwhilelt_b32_u64(i, c);
-    svst1_f32(pg, acc + i, add(svld1_f32(pg, acc + i), svld1_f32(pg, x + i)));
+    V s = svld1_f32(pg, acc + i);
+    for (std::size_t t = 0; t < count; ++t) {
+      s = add(s, svld1_f32(pg, x + static_cast<std::ptrdiff_t>(t) * stride + static_cast<std::ptrdiff_t>(i)));
+    }
+    svst1_f32(pg, acc + i, s);
   }
 }
 
@@ -37,8 +47,14 @@ inline void pool_finish_row(float* y, float scale, std::size_t c, const ops::Act
 
 namespace tinynn::backend {
 
-inline void pool_max_row(sve, float* acc, const float* x, std::size_t c) noexcept { sve_impl::pool_max_row(acc, x, c); }
-inline void pool_sum_row(sve, float* acc, const float* x, std::size_t c) noexcept { sve_impl::pool_sum_row(acc, x, c); }
+inline void pool_max_taps(sve, float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
+  sve_impl::pool_max_taps(acc, x, count, stride, c);
+}
+inline void pool_sum_taps(sve, float* acc, const float* x, std::size_t count, std::ptrdiff_t stride,
+                          std::size_t c) noexcept {
+  sve_impl::pool_sum_taps(acc, x, count, stride, c);
+}
 inline void pool_finish_row(sve, float* y, float scale, std::size_t c, const ops::ActivationParams& act) noexcept {
   sve_impl::pool_finish_row(y, scale, c, act);
 }
