@@ -1,7 +1,6 @@
-// tinynn — runtime backend dispatch: calls f(tag) with the tag object of a BackendId. Backends not
-// compiled into this binary fall back to scalar, so the caller must ask backend_available() (or
-// runtime_backend()) first; dispatch itself never executes an instruction the CPU lacks only if
-// the caller chose a backend the CPU has.
+// tinynn — runtime backend dispatch: calls f(tag) with the tag object of a BackendId. A backend not
+// compiled into this binary falls back to scalar. dispatch() does not ask the CPU: pass an id that
+// backend_available() accepts (or runtime_backend()), and no instruction the CPU lacks ever runs.
 #pragma once
 
 #include "tinynn/backends/tags.hpp"

@@ -44,22 +44,43 @@ TINYNN_TARGET_AVX512 void depthwise_avx512(const ops::detail::ConvShape& s, std:
           for (int t = 0; t < K * K; ++t) w[t] = _mm512_loadu_ps(packed + t * channel_stride + c0);
         }
         const __m512 bias_v = _mm512_loadu_ps(bias + c0);
+        // Interior pixels (every tap inside the image) skip the bounds checks: [fast_begin, fast_end).
+        const bool rows_inside = iy0 >= 0 && iy0 + (kh - 1) * s.dilation_h < s.in_h;
+        std::int64_t fast_begin = s.out_w, fast_end = s.out_w;
+        if (K > 0 && rows_inside) {
+          fast_begin = (s.pad_left + s.stride_w - 1) / s.stride_w;
+          const std::int64_t last = s.in_w - 1 - (kw - 1) * s.dilation_w + s.pad_left;
+          fast_end = last < 0 ? 0 : last / s.stride_w + 1;
+          if (fast_end > s.out_w) fast_end = s.out_w;
+          if (fast_begin > fast_end) fast_begin = fast_end;
+        }
         for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
-          const std::int64_t ix0 = ox * s.stride_w - s.pad_left;
           __m512 acc = bias_v;
+          if (ox >= fast_begin && ox < fast_end) {
+            const float* base = image + iy0 * s.in_w * channels + (ox * s.stride_w - s.pad_left) * channels + c0;
 #pragma GCC unroll 5
-          for (std::int64_t ky = 0; ky < kh; ++ky) {
-            const std::int64_t iy = iy0 + ky * s.dilation_h;
-            if (iy < 0 || iy >= s.in_h) continue;
-            const float* row = image + iy * s.in_w * channels + c0;
+            for (int ky = 0; ky < (K > 0 ? K : 1); ++ky) {
 #pragma GCC unroll 5
-            for (std::int64_t kx = 0; kx < kw; ++kx) {
-              const std::int64_t ix = ix0 + kx * s.dilation_w;
-              if (ix < 0 || ix >= s.in_w) continue;
-              const __m512 x = _mm512_maskz_loadu_ps(mask, row + ix * channels);
-              const __m512 wv =
-                  K > 0 ? w[K > 0 ? ky * K + kx : 0] : _mm512_loadu_ps(packed + (ky * kw + kx) * channel_stride + c0);
-              acc = _mm512_fmadd_ps(x, wv, acc);
+              for (int kx = 0; kx < (K > 0 ? K : 1); ++kx) {
+                const __m512 x =
+                    _mm512_maskz_loadu_ps(mask, base + (ky * s.dilation_h * s.in_w + kx * s.dilation_w) * channels);
+                acc = _mm512_fmadd_ps(x, w[K > 0 ? ky * K + kx : 0], acc);
+              }
+            }
+          } else {
+            const std::int64_t ix0 = ox * s.stride_w - s.pad_left;
+            for (std::int64_t ky = 0; ky < kh; ++ky) {
+              const std::int64_t iy = iy0 + ky * s.dilation_h;
+              if (iy < 0 || iy >= s.in_h) continue;
+              const float* row = image + iy * s.in_w * channels + c0;
+              for (std::int64_t kx = 0; kx < kw; ++kx) {
+                const std::int64_t ix = ix0 + kx * s.dilation_w;
+                if (ix < 0 || ix >= s.in_w) continue;
+                const __m512 x = _mm512_maskz_loadu_ps(mask, row + ix * channels);
+                const __m512 wv =
+                    K > 0 ? w[K > 0 ? ky * K + kx : 0] : _mm512_loadu_ps(packed + (ky * kw + kx) * channel_stride + c0);
+                acc = _mm512_fmadd_ps(x, wv, acc);
+              }
             }
           }
           if (e.leaky) {
