@@ -223,7 +223,9 @@ inline Status fold_node(Graph& g, Node& n, const OpEntry& entry, const CompileOp
 }
 
 inline Status freeze_inputs(Graph& g, const CompileOptions& options) {
-  for (const auto& [name, tensor] : options.constant_inputs) {
+  for (const auto& frozen : options.constant_inputs) {
+    const std::string& name = frozen.first;
+    const TensorRef& tensor = frozen.second;
     auto found = std::find_if(g.inputs.begin(), g.inputs.end(),
                               [&](int in) { return g.values[static_cast<std::size_t>(in)].name == name; });
     if (found == g.inputs.end())
