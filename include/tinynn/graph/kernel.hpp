@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -71,6 +72,15 @@ struct OpContext {
     }
     for (std::size_t i = 0; i < min; ++i) {
       if (node.inputs[i] < 0) return fail(ErrorCode::invalid_model, "required input ", i, " is missing");
+    }
+    return {};
+  }
+  /// Fails unless each listed input (when present) is float32.
+  [[nodiscard]] Status require_float(std::initializer_list<std::size_t> indices) const {
+    for (std::size_t i : indices) {
+      if (has_input(i) && in(i).dtype != DType::f32) {
+        return fail(ErrorCode::invalid_model, "input ", i, " has dtype ", dtype_name(in(i).dtype), ", expected f32");
+      }
     }
     return {};
   }

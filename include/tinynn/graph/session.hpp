@@ -324,6 +324,19 @@ inline Status infer_and_fold(Graph& g, const CompileOptions& options) {
         return error(ErrorCode::unsupported, g.where(n), ": input dtype ", dtype_name(t), " is not supported");
       }
     }
+    if (n.op_type != "Constant" && (n.inputs.empty() || n.inputs[0] < 0)) {
+      return error(ErrorCode::invalid_model, g.where(n), ": the required first input is missing");
+    }
+    if (entry->dtypes == float_only) {  // float ops: float data, integer parameters (axes, sizes, lengths)
+      for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+        if (n.inputs[k] < 0) continue;
+        const DType t = g.values[static_cast<std::size_t>(n.inputs[k])].dtype;
+        if (t != DType::f32 && t != DType::i64 && t != DType::i32) {
+          return error(ErrorCode::unsupported, g.where(n), ": input ", k, " has dtype ", dtype_name(t),
+                       ", expected f32");
+        }
+      }
+    }
     OpContext context{g, n};
     TINYNN_RETURN_IF_ERROR(entry->infer(context));
     bool all_constant = true;

@@ -152,7 +152,8 @@ inline KernelResult batch_norm_bind(BindContext& c) {
   ops::batch_norm::Params p;
   p.shape = physical_shape(x.shape, c.input_layouts[0]);
   p.activation = c.node.activation;
-  const std::size_t inner = x.shape.rank() > 2 ? x.size() / static_cast<std::size_t>(x.shape[0]) / channels : 1;
+  const std::size_t inner =
+      x.shape.rank() > 2 && x.size() ? x.size() / static_cast<std::size_t>(x.shape[0]) / channels : 1;
   const auto outer = static_cast<std::size_t>(x.shape[0]);
   const backend::BackendId id = runtime_backend();
   const auto* xd = static_cast<const float*>(x.data);

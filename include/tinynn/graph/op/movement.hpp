@@ -153,6 +153,7 @@ inline Status split_prepare(const Graph& g, const Node& node, const DynShape& in
     return error(ErrorCode::invalid_model, g.where(node), ": axis ", p.axis, " out of range");
   }
   const std::size_t count = node.outputs.size();
+  if (count == 0) return error(ErrorCode::invalid_model, g.where(node), ": has no outputs");
   std::vector<std::int64_t> explicit_sizes = *sizes;
   if (explicit_sizes.empty() && node.opset >= 18 && node.find("num_outputs")) {
     const std::int64_t extent = input[static_cast<std::size_t>(axis)];

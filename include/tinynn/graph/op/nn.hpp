@@ -125,6 +125,7 @@ inline void resolve_same(ConvAttributes& a, std::int64_t in_h, std::int64_t in_w
 
 inline Status conv_infer(OpContext& c) {
   TINYNN_RETURN_IF_ERROR(c.require_inputs(2, 3));
+  TINYNN_RETURN_IF_ERROR(c.require_float({0, 1, 2}));
   const Value& x = c.in(0);
   const Value& w = c.in(1);
   if (x.shape.rank() != 4 || w.shape.rank() != 4) {
@@ -269,6 +270,7 @@ inline KernelResult conv_bind(BindContext& c) {
 
 inline Status conv_transpose_infer(OpContext& c) {
   TINYNN_RETURN_IF_ERROR(c.require_inputs(2, 3));
+  TINYNN_RETURN_IF_ERROR(c.require_float({0, 1, 2}));
   const Value& x = c.in(0);
   const Value& w = c.in(1);
   if (x.shape.rank() != 4 || w.shape.rank() != 4)
@@ -379,6 +381,7 @@ inline KernelResult conv_transpose_bind(BindContext& c) {
 
 inline Status gemm_infer(OpContext& c) {
   TINYNN_RETURN_IF_ERROR(c.require_inputs(2, 3));
+  TINYNN_RETURN_IF_ERROR(c.require_float({0, 1, 2}));
   const Value& a = c.in(0);
   const Value& b = c.in(1);
   if (a.shape.rank() != 2 || b.shape.rank() != 2)
@@ -488,6 +491,7 @@ inline KernelResult fully_connected_bind(BindContext& c) {
 
 inline Status matmul_infer(OpContext& c) {
   TINYNN_RETURN_IF_ERROR(c.require_inputs(2, 2));
+  TINYNN_RETURN_IF_ERROR(c.require_float({0, 1}));
   DynShape a = c.in(0).shape, b = c.in(1).shape;
   if (a.rank() == 0 || b.rank() == 0) return c.fail(ErrorCode::invalid_model, "operands must have rank >= 1");
   const bool a_vector = a.rank() == 1, b_vector = b.rank() == 1;

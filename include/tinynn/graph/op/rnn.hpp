@@ -79,6 +79,7 @@ inline Status recurrent_activations(const Graph& g, const Node& n, ops::recurren
 
 inline Status recurrent_infer(OpContext& c) {
   TINYNN_RETURN_IF_ERROR(c.require_inputs(3, c.node.op_type == "LSTM" ? 8 : 6));
+  TINYNN_RETURN_IF_ERROR(c.require_float({0, 1, 2, 3, 5, 6, 7}));
   ops::recurrent::Shape s;
   TINYNN_RETURN_IF_ERROR(recurrent_shape(c.graph, c.node, c.in(0).shape, c.in(1).shape, s));
   const RecurrentKind kind = recurrent_kind(c.node.op_type);

@@ -447,6 +447,9 @@ inline Status gather_infer(OpContext& c) {
   if (!normalize_axis(axis, static_cast<std::int64_t>(data.shape.rank()))) {
     return c.fail(ErrorCode::invalid_model, "axis ", axis, " out of range for rank ", data.shape.rank());
   }
+  if (data.shape[static_cast<std::size_t>(axis)] == 0 && indices.element_count() > 0) {
+    return c.fail(ErrorCode::invalid_model, "gathers from an empty axis");
+  }
   if (indices.constant) {
     auto idx = constant_ints(indices);
     if (!idx) return std::move(idx).error();
