@@ -21,6 +21,19 @@ namespace tinynn::kernels {
 
 namespace detail {
 
+/// Fused epilogue (leaky, clamp) and masked store of one vector of output channels.
+TINYNN_TARGET_AVX512 inline __attribute__((always_inline)) void depthwise_store_avx512(
+    __m512 acc, const ops::detail::GemmEpilogue& e, __m512 lo, __m512 hi, __m512 alpha, __mmask16 mask,
+    float* dst) noexcept {
+  if (e.leaky) {
+    const __mmask16 negative = _mm512_cmp_ps_mask(acc, _mm512_setzero_ps(), _CMP_LT_OQ);
+    acc = _mm512_mask_mul_ps(acc, negative, acc, alpha);
+  }
+  acc = _mm512_mask_max_ps(acc, 0xFFFF, acc, lo);
+  acc = _mm512_mask_min_ps(acc, 0xFFFF, acc, hi);
+  _mm512_mask_storeu_ps(dst, mask, acc);
+}
+
 /// K: 3 or 5 (square kernel, weights in registers) or 0 (any size, weights from memory).
 template <int K>
 TINYNN_TARGET_AVX512 void depthwise_avx512(const ops::detail::ConvShape& s, std::int64_t channel_stride,
@@ -55,6 +68,32 @@ TINYNN_TARGET_AVX512 void depthwise_avx512(const ops::detail::ConvShape& s, std:
           if (fast_begin > fast_end) fast_begin = fast_end;
         }
         for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+          if constexpr (K > 0) {
+            // Four interior pixels at once: four independent FMA chains instead of one.
+            if (ox >= fast_begin && ox + 4 <= fast_end) {
+              __m512 acc4[4] = {bias_v, bias_v, bias_v, bias_v};
+              const float* base = image + iy0 * s.in_w * channels + (ox * s.stride_w - s.pad_left) * channels + c0;
+              const std::int64_t pixel_step = s.stride_w * channels;
+#pragma GCC unroll 5
+              for (int ky = 0; ky < K; ++ky) {
+#pragma GCC unroll 5
+                for (int kx = 0; kx < K; ++kx) {
+                  const float* tap = base + (ky * s.dilation_h * s.in_w + kx * s.dilation_w) * channels;
+#pragma GCC unroll 4
+                  for (int q = 0; q < 4; ++q) {
+                    acc4[q] =
+                        _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, tap + q * pixel_step), w[ky * K + kx], acc4[q]);
+                  }
+                }
+              }
+#pragma GCC unroll 4
+              for (int q = 0; q < 4; ++q) {
+                depthwise_store_avx512(acc4[q], e, lo, hi, alpha, mask, out_row + (ox + q) * channels + c0);
+              }
+              ox += 3;
+              continue;
+            }
+          }
           __m512 acc = bias_v;
           if (ox >= fast_begin && ox < fast_end) {
             const float* base = image + iy0 * s.in_w * channels + (ox * s.stride_w - s.pad_left) * channels + c0;
@@ -83,13 +122,7 @@ TINYNN_TARGET_AVX512 void depthwise_avx512(const ops::detail::ConvShape& s, std:
               }
             }
           }
-          if (e.leaky) {
-            const __mmask16 negative = _mm512_cmp_ps_mask(acc, _mm512_setzero_ps(), _CMP_LT_OQ);
-            acc = _mm512_mask_mul_ps(acc, negative, acc, alpha);
-          }
-          acc = _mm512_mask_max_ps(acc, 0xFFFF, acc, lo);
-          acc = _mm512_mask_min_ps(acc, 0xFFFF, acc, hi);
-          _mm512_mask_storeu_ps(out_row + ox * channels + c0, mask, acc);
+          depthwise_store_avx512(acc, e, lo, hi, alpha, mask, out_row + ox * channels + c0);
         }
       }
     }
