@@ -100,6 +100,10 @@ TEST_CASE("depthwise_conv2d: every runnable backend matches a direct loop") {
   cases.push_back(make(1, 1, 1, 1, 1, 1, 1, 1, ops::PaddingMode::explicit_padding));
   cases.push_back(make(1, 1, 1, 20, 1, 3, 1, 1, ops::PaddingMode::same_upper));
   cases.push_back(make(1, 112, 3, 32, 1, 3, 1, 1, ops::PaddingMode::same_upper));
+  // >= 128 channels at stride 1: the pixel-major SIMD variant (64-channel steps plus a masked tail).
+  cases.push_back(make(1, 12, 11, 130, 1, 3, 1, 1, ops::PaddingMode::same_upper));
+  cases.push_back(make(2, 13, 12, 192, 1, 5, 1, 1, ops::PaddingMode::explicit_padding, {1, 2, 2, 0}));
+  cases.push_back(make(1, 12, 14, 136, 1, 3, 1, 2, ops::PaddingMode::same_upper));
   for (std::size_t i = 0; i < cases.size(); ++i) {
     cases[i].activation = activations[i % std::size(activations)];
   }
