@@ -71,8 +71,8 @@ TINYNN_ALWAYS_INLINE float horizontal_max(V a) noexcept { return vmaxvq_f32(a); 
 // ---- vector math: the same text in every backend's math.hpp (only the wrappers above differ) ----
 // Accuracy against the exact function, measured on dense sweeps over [-30, 30] and up to 3e38 and
 // asserted by tests/ops/activation_test.cpp ("stated accuracy"): exp <= 1 ulp (0.86 measured),
-// log <= 2 (1.47), sigmoid, tanh, erf, silu <= 3 (2.15, 2.47, 2.15, 2.77), elu <= 2, softplus <= 4
-// (3.43), GELU <= 12 ulp for x >= -3 (its negative tail is ill-conditioned in float: libm-based
+// log <= 2 (1.6), sigmoid, tanh, erf, silu <= 3 (2.6, 2.5, 2.2, 2.8), elu <= 2, softplus <= 4
+// (3.4), GELU <= 16 ulp (11.8) for x >= -3 (its negative tail is ill-conditioned in float: libm-based
 // scalar code is no better). NaN in, NaN out; +-inf, denormal inputs and underflowing results are
 // handled.
 
