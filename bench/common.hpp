@@ -6,6 +6,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <time.h>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -53,17 +54,24 @@ TINYNN_TARGET_AVX2 __attribute__((noinline)) inline float fma_loop_avx2(std::int
 }
 #endif
 
+/// This thread's CPU seconds: Google Benchmark's rate counters divide by CPU time, so the peak and
+/// the Eigen baselines are timed the same way (on a loaded machine wall time would inflate ratios).
+inline double thread_seconds() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 /// GFLOP/s of the FMA loop, best of `repeats` runs of ~50 ms each (FLOPs = 2 per lane per FMA).
 template <class Loop>
 double measure_peak(Loop loop, double flops_per_iteration, int repeats = 7) {
-  using clock = std::chrono::steady_clock;
   double best = 0.0;
   volatile float sink = 0.0f;
   const std::int64_t iterations = 2'000'000;
   for (int r = 0; r < repeats; ++r) {
-    const auto start = clock::now();
+    const double start = thread_seconds();
     sink = sink + loop(iterations);
-    const double seconds = std::chrono::duration<double>(clock::now() - start).count();
+    const double seconds = thread_seconds() - start;
     const double gflops = flops_per_iteration * static_cast<double>(iterations) / seconds * 1e-9;
     if (gflops > best) best = gflops;
   }
@@ -107,18 +115,17 @@ inline void report(benchmark::State& state, double flops_per_iteration, double p
   }
 }
 
-/// Best seconds per call of `f` (min over several timed batches) — for baselines measured inline.
+/// Best CPU seconds per call of `f` (min over several timed batches) — for baselines measured inline.
 template <class F>
 double time_best(F&& f, double budget_seconds = 0.3) {
-  using clock = std::chrono::steady_clock;
   f();  // warm up
   double best = 1e30;
-  const auto begin = clock::now();
+  const double begin = thread_seconds();
   int batch = 1;
-  while (std::chrono::duration<double>(clock::now() - begin).count() < budget_seconds) {
-    const auto start = clock::now();
+  while (thread_seconds() - begin < budget_seconds) {
+    const double start = thread_seconds();
     for (int i = 0; i < batch; ++i) f();
-    const double per = std::chrono::duration<double>(clock::now() - start).count() / batch;
+    const double per = (thread_seconds() - start) / batch;
     if (per < best) best = per;
     if (per * batch < 0.01) batch *= 2;
   }
