@@ -8121,6 +8121,7 @@ using MobileNetV2_035_96 = Sequential<
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 // ---- begin tinynn/ops/quantized/conv2d.hpp ----
@@ -9378,6 +9379,7 @@ struct QConv2D {
     using input = In;
     using output = Spec<qi8, Shape<window::out_h, window::out_w, Filters>>;
     using activation = NoActivation;  // the fused activation is an integer range in Params
+    static constexpr std::size_t kernel_h = KH, kernel_w = KW;
     static constexpr bool foldable = false;
     static constexpr bool in_place = false;
 
@@ -9659,8 +9661,119 @@ struct QSoftmax {
   };
 };
 
+// ---------------------------------------------------------------------------------------------
+// QConvPool<QConv2D<...>, QMaxPool2D<...>>: the convolution and the max pool after it as one step
+// that never holds the whole convolution output: conv rows are computed into a window of
+// pool-kernel-height rows (scratch), pooled, and the window slides. Same integers as the two
+// layers run one after the other; the activation RAM drops from conv output + pool output to pool
+// output + a few conv rows (how the CIFAR-10 int8 network stays far below CMSIS-NN's 40 KB).
+
+template <class Conv, class Pool>
+struct QConvPool {
+  template <class In>
+  struct bind : SingleStep<bind<In>> {
+    using conv = typename Conv::template bind<In>;
+    using pool = typename Pool::template bind<typename conv::output>;
+    static_assert(Pool::template bind<typename conv::output>::window::pad_h.before == 0,
+                  "tinynn::nn::QConvPool: the pool must not pad the top (Valid or CeilMode pools)");
+    using input = In;
+    using output = typename pool::output;
+    using activation = NoActivation;
+    using Params = typename conv::Params;
+    using Trained = typename conv::Trained;
+    static constexpr bool foldable = false;
+    static constexpr bool in_place = false;
+    static constexpr std::size_t param_count = conv::param_count;
+    static constexpr std::size_t macs = conv::macs;
+    static constexpr std::size_t conv_row = conv::window::out_w * conv::output::shape::dims[2];
+    static constexpr std::size_t pool_rows = pool::window::dilated_kernel::dims[0];
+    template <class Backend>
+    static constexpr std::size_t scratch_bytes = pool_rows* conv_row;
+    static constexpr void fold_into(const Trained& t, Params& p) { conv::fold_into(t, p); }
+
+    template <class Backend>
+    static void compute(const Params& p, const std::int8_t* in, std::int8_t* out, std::byte* scratch,
+                        const ops::ActivationParams&, Backend) noexcept {
+      namespace q = ops::quantized;
+      auto* rows = reinterpret_cast<std::int8_t*>(scratch);
+      constexpr std::size_t H = conv::window::out_h, F = conv::output::shape::dims[2];
+      constexpr std::size_t stride = Pool::options::stride_h;
+      q::Conv2DParams one_row{1,
+                              conv::H,
+                              conv::W,
+                              conv::C,
+                              1,
+                              conv::window::out_w,
+                              F,
+                              static_cast<std::int32_t>(conv::kernel_h),
+                              static_cast<std::int32_t>(conv::kernel_w),
+                              Conv::options::stride_h,
+                              Conv::options::stride_w,
+                              Conv::options::dilation_h,
+                              Conv::options::dilation_w,
+                              conv::window::padding,
+                              p.input_zero_point,
+                              0,
+                              {p.multipliers.data(), true, p.output_zero_point, p.range}};
+      std::size_t base = 0, count = 0;  // the window holds conv rows [base, base + count)
+      for (std::size_t r = 0; r < pool::window::out_h; ++r) {
+        const std::size_t first = r * stride;
+        const std::size_t last = first + pool_rows < H ? first + pool_rows : H;
+        if (first > base) {  // slide: keep the rows still needed
+          const std::size_t drop = first - base < count ? first - base : count;
+          std::memmove(rows, rows + drop * conv_row, (count - drop) * conv_row);
+          count -= drop;
+          base = first;
+        }
+        for (std::size_t y = base + count; y < last; ++y, ++count) {
+          one_row.padding.top = conv::window::padding.top - static_cast<std::int32_t>(y * Conv::options::stride_h);
+          q::conv2d(backend::scalar{}, one_row, in, p.weights.data(), p.bias.data(), rows + count * conv_row);
+        }
+        const q::Pool2DParams pooled{1,
+                                     static_cast<std::int32_t>(last - first),
+                                     conv::window::out_w,
+                                     F,
+                                     1,
+                                     pool::window::out_w,
+                                     pool::window::dilated_kernel::dims[0],
+                                     pool::window::dilated_kernel::dims[1],
+                                     1,
+                                     Pool::options::stride_w,
+                                     {0, pool::window::padding.left, 0, pool::window::padding.right},
+                                     {}};
+        q::max_pool2d(backend::scalar{}, pooled, rows, out + r * pool::window::out_w * F);
+      }
+    }
+  };
+};
+
 /// The output quantization of QSoftmax (TFLite's fixed choice).
 inline constexpr QuantParams softmax_output_quant{1.0f / 256.0f, -128};
+
+namespace zoo {
+
+/// The CMSIS-NN CIFAR-10 example CNN in int8 (zoo::Cifar10Cnn's architecture).
+using Cifar10CnnInt8 =
+    Sequential<Input<qi8, 32, 32, 3>, QConv2D<32, 5, 5, Same, ReLU>, QMaxPool2D<3, 3, Stride<2>, CeilMode>,
+               QConv2D<32, 5, 5, Same, ReLU>, QMaxPool2D<3, 3, Stride<2>, CeilMode>, QConv2D<64, 5, 5, Same, ReLU>,
+               QMaxPool2D<3, 3, Stride<2>, CeilMode>, Flatten, QDense<10>>;
+
+/// The same network with each conv + pool fused into one step (QConvPool): same integers, less RAM.
+using Cifar10CnnInt8Fused =
+    Sequential<Input<qi8, 32, 32, 3>, QConvPool<QConv2D<32, 5, 5, Same, ReLU>, QMaxPool2D<3, 3, Stride<2>, CeilMode>>,
+               QConvPool<QConv2D<32, 5, 5, Same, ReLU>, QMaxPool2D<3, 3, Stride<2>, CeilMode>>,
+               QConvPool<QConv2D<64, 5, 5, Same, ReLU>, QMaxPool2D<3, 3, Stride<2>, CeilMode>>, Flatten, QDense<10>>;
+
+/// One int8 DS-CNN stage (BatchNorm folded into the weights): depthwise 3x3 + ReLU, pointwise 1x1 + ReLU.
+template <std::size_t C>
+using DsCnnStageInt8 = Sequential<QDepthwiseConv2D<3, 3, Same, ReLU>, QConv2D<C, 1, 1, ReLU>>;
+
+/// The "Hello Edge" DS-CNN keyword spotter in int8 (zoo::DsCnnKws's architecture).
+using DsCnnKwsInt8 =
+    Sequential<Input<qi8, 49, 10, 1>, QConv2D<64, 10, 4, Padding<5, 1>, Stride<2>, ReLU>, DsCnnStageInt8<64>,
+               DsCnnStageInt8<64>, DsCnnStageInt8<64>, DsCnnStageInt8<64>, QGlobalAvgPool, QDense<12>>;
+
+}  // namespace zoo
 
 }  // namespace tinynn::nn
 

@@ -23,6 +23,7 @@
 #endif
 
 #include "tinynn/formats/onnx.hpp"
+#include "tinynn/formats/tflite.hpp"
 #include "tinynn/graph/model.hpp"
 
 namespace tinynn {
@@ -120,7 +121,9 @@ class FileBytes {
 inline Result<Model> import_bytes(std::span<const std::uint8_t> bytes, std::shared_ptr<const void> keep_alive,
                                   std::string source, std::string directory) {
   if (detect_format(bytes) == ModelFormat::tflite) {
-    return error(ErrorCode::unsupported, source, ": TFLite models are not supported by this build");
+    auto graph = formats::tflite::import(bytes, source, std::move(keep_alive));
+    if (!graph) return std::move(graph).error();
+    return Model(std::move(*graph));
   }
   formats::onnx::ImportOptions options;
   options.source = std::move(source);

@@ -15,6 +15,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +24,8 @@
 
 #include "tinynn/dtype.hpp"
 #include "tinynn/formats/flatbuffers.hpp"
+#include "tinynn/graph/ir.hpp"
+#include "tinynn/graph/op/tflite.hpp"
 #include "tinynn/shape.hpp"
 #include "tinynn/status.hpp"
 
@@ -751,6 +755,185 @@ inline Options decode_options(std::uint8_t type, const flatbuffers::Table& t) {
   }
   if (!reader.ok()) return reader.status();
   return model;
+}
+
+namespace detail {
+
+inline void add_int(graph::Node& node, std::string_view name, std::int64_t value) {
+  graph::Attribute a;
+  a.name = std::string(name);
+  a.type = graph::AttrType::i;
+  a.i = value;
+  node.attributes.push_back(std::move(a));
+}
+inline void add_float(graph::Node& node, std::string_view name, float value) {
+  graph::Attribute a;
+  a.name = std::string(name);
+  a.type = graph::AttrType::f;
+  a.f = value;
+  node.attributes.push_back(std::move(a));
+}
+inline void add_ints(graph::Node& node, std::string_view name, const std::vector<std::int32_t>& values) {
+  graph::Attribute a;
+  a.name = std::string(name);
+  a.type = graph::AttrType::ints;
+  a.ints.assign(values.begin(), values.end());
+  node.attributes.push_back(std::move(a));
+}
+
+/// The options of one operator as node attributes, with TFLite's option names.
+inline void add_attributes(graph::Node& node, const Operator& op) {
+  const Options& o = op.options;
+  add_int(node, "padding", static_cast<std::int64_t>(o.padding));
+  add_int(node, "stride_w", o.stride_w);
+  add_int(node, "stride_h", o.stride_h);
+  add_int(node, "dilation_w_factor", o.dilation_w);
+  add_int(node, "dilation_h_factor", o.dilation_h);
+  add_int(node, "filter_width", o.filter_w);
+  add_int(node, "filter_height", o.filter_h);
+  add_int(node, "depth_multiplier", o.depth_multiplier);
+  add_int(node, "fused_activation_function", static_cast<std::int64_t>(o.activation));
+  add_float(node, "beta", o.beta);
+  add_int(node, "axis", o.axis);
+  add_int(node, "keep_dims", o.keep_dims);
+  add_int(node, "keep_num_dims", o.keep_num_dims);
+  add_int(node, "weights_format", o.weights_format);
+  add_int(node, "asymmetric_quantize_inputs", o.asymmetric_quantize_inputs);
+  if (o.has_new_shape) add_ints(node, "new_shape", o.new_shape);
+  if (!o.squeeze_dims.empty()) add_ints(node, "squeeze_dims", o.squeeze_dims);
+  add_int(node, "begin_mask", o.begin_mask);
+  add_int(node, "end_mask", o.end_mask);
+  add_int(node, "ellipsis_mask", o.ellipsis_mask);
+  add_int(node, "new_axis_mask", o.new_axis_mask);
+  add_int(node, "shrink_axis_mask", o.shrink_axis_mask);
+  add_int(node, "offset", o.offset);
+  add_int(node, "num_splits", o.num_splits);
+  add_int(node, "count", o.count);
+  add_float(node, "alpha", o.alpha);
+  add_int(node, "align_corners", o.align_corners);
+  add_int(node, "half_pixel_centers", o.half_pixel_centers);
+  add_float(node, "cell_clip", o.cell_clip);
+  add_float(node, "proj_clip", o.proj_clip);
+  add_int(node, "time_major", o.time_major);
+  add_int(node, "rank", o.rank);
+  add_int(node, "out_type", o.out_type);
+}
+
+}  // namespace detail
+
+/// Builds a runtime graph from a parsed model: one Value per tensor (constants zero-copy into
+/// `bytes` when aligned for their dtype, copied once otherwise; `keep_alive` owns `bytes`), one
+/// Node per operator in domain "tflite". Every operator tinynn does not support — builtin or
+/// custom — is listed in one error.
+[[nodiscard]] inline Result<graph::Graph> to_graph(const Model& model, std::shared_ptr<const void> keep_alive) {
+  graph::Graph g;
+  g.source = model.source;
+  g.opset = 1;
+  g.buffer = keep_alive;
+  // Unsupported operators, all at once.
+  std::string unsupported;
+  int unsupported_count = 0;
+  for (std::size_t i = 0; i < model.operators.size(); ++i) {
+    const Operator& op = model.operators[i];
+    if (op.builtin != CUSTOM && graph::op::tflite::find_handler(builtin_name(op.builtin))) continue;
+    unsupported += (unsupported_count++ ? ", " : "") + op.name() + " (operator " + std::to_string(i) + ")";
+  }
+  if (unsupported_count) {
+    return error(ErrorCode::unsupported, model.source, ": ", unsupported_count, " unsupported operator",
+                 unsupported_count > 1 ? "s: " : ": ", unsupported);
+  }
+  if (model.subgraph_count > 1) {
+    // Subgraph 0 runs; it calls no other subgraph (control flow ops are unsupported above).
+  }
+  for (std::size_t i = 0; i < model.tensors.size(); ++i) {
+    const Tensor& t = model.tensors[i];
+    graph::Value v;
+    v.name = t.name.empty() ? "tensor_" + std::to_string(i) : t.name;
+    auto dtype = dtype_of(t.type, t.quantized());
+    if (!dtype) {
+      if (!t.constant()) {
+        // Kept as a placeholder: only an error if an operator uses it (the handlers check dtypes).
+        v.dtype = DType::f32;
+      } else {
+        return error(dtype.error().code(), model.source, ": tensor ", i, " '", v.name, "': ", dtype.error().message());
+      }
+    } else {
+      v.dtype = *dtype;
+    }
+    v.shape = t.shape;
+    v.has_shape = true;
+    if (t.quantized()) {
+      v.quant = QuantParams{t.scales[0], static_cast<std::int32_t>(t.zero_points[0])};
+      if (t.scales.size() > 1) {
+        auto cq = std::make_shared<graph::ChannelQuant>();
+        cq->scales = t.scales;
+        cq->zero_points.assign(t.zero_points.begin(), t.zero_points.end());
+        cq->axis = t.quantized_dimension;
+        v.channel_quant = std::move(cq);
+      }
+    }
+    if (t.constant()) {
+      v.constant = true;
+      const auto address = reinterpret_cast<std::uintptr_t>(t.data.data());
+      if (address % dtype_size(v.dtype) == 0) {
+        v.data = reinterpret_cast<const std::byte*>(t.data.data());
+        v.keep_alive = keep_alive;
+      } else {  // misaligned for its element type: one aligned copy
+        auto copy = std::make_shared<graph::AlignedBuffer>(t.data.size());
+        std::memcpy(copy->data(), t.data.data(), t.data.size());
+        v.data = copy->data();
+        v.keep_alive = std::move(copy);
+      }
+    } else if (t.is_variable) {
+      // A variable (state) tensor starts at zero, as in a fresh TFLite interpreter.
+      auto zero = std::make_shared<graph::AlignedBuffer>(t.shape.size() * dtype_size(v.dtype));
+      if (v.dtype == DType::qi8 || v.dtype == DType::u8) {
+        std::memset(zero->data(), static_cast<int>(v.quant.zero_point), zero->size());
+      }
+      v.constant = true;
+      v.data = zero->data();
+      v.keep_alive = std::move(zero);
+    }
+    g.add_value(std::move(v));
+  }
+  for (std::int32_t i : model.inputs) {
+    if (g.values[static_cast<std::size_t>(i)].constant) {
+      return error(ErrorCode::invalid_model, model.source, ": subgraph input ", i, " is a constant");
+    }
+    g.inputs.push_back(i);
+  }
+  g.outputs.assign(model.outputs.begin(), model.outputs.end());
+  for (std::size_t i = 0; i < model.operators.size(); ++i) {
+    const Operator& op = model.operators[i];
+    graph::Node node;
+    node.op_type = builtin_name(op.builtin);
+    node.domain = "tflite";
+    node.opset = 1;
+    node.inputs.assign(op.inputs.begin(), op.inputs.end());
+    node.outputs.assign(op.outputs.begin(), op.outputs.end());
+    node.name = !op.outputs.empty() && op.outputs[0] >= 0 ? g.values[static_cast<std::size_t>(op.outputs[0])].name
+                                                          : node.op_type + "_" + std::to_string(i);
+    for (std::int32_t out : op.outputs) {
+      if (out < 0) continue;
+      graph::Value& v = g.values[static_cast<std::size_t>(out)];
+      if (v.constant || v.producer >= 0) {
+        return error(ErrorCode::invalid_model, model.source, ": operator ", i, " (", op.name(), ") writes tensor ", out,
+                     " '", v.name, "', which is a constant or written by another operator");
+      }
+      v.producer = static_cast<int>(i);
+    }
+    detail::add_attributes(node, op);
+    g.nodes.push_back(std::move(node));
+  }
+  return g;
+}
+
+/// Parses `bytes` and builds the graph; `keep_alive` must own `bytes` (constants point into it).
+[[nodiscard]] inline Result<graph::Graph> import(std::span<const std::uint8_t> bytes, std::string_view source,
+                                                 std::shared_ptr<const void> keep_alive) {
+  auto model = parse(bytes, source);
+  if (!model) return std::move(model).error();
+  return to_graph(*model, std::move(keep_alive));
 }
 
 }  // namespace tinynn::formats::tflite

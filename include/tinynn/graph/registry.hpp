@@ -19,6 +19,7 @@
 #include "tinynn/graph/op/nn.hpp"
 #include "tinynn/graph/op/rnn.hpp"
 #include "tinynn/graph/op/tensor.hpp"
+#include "tinynn/graph/op/tflite.hpp"
 
 namespace tinynn::graph {
 
@@ -129,6 +130,38 @@ inline constexpr OpEntry op_table[] = {
   {"LSTM",            "", 7, 21, float_only, OpLayout::canonical, op_no_flags, op::recurrent_infer, op::recurrent_bind, "forward/reverse/bidirectional, named activations, clip, input_forget, peepholes, initial states, sequence_lens, layout"},
   {"GRU",             "", 7, 21, float_only, OpLayout::canonical, op_no_flags, op::recurrent_infer, op::recurrent_bind, "forward/reverse/bidirectional, named activations, linear_before_reset, initial state, sequence_lens, layout"},
   {"RNN",             "", 7, 21, float_only, OpLayout::canonical, op_no_flags, op::recurrent_infer, op::recurrent_bind, "forward/reverse/bidirectional, named activations, initial state, sequence_lens, layout"},
+  // TFLite builtins: graph/op/tflite.hpp (int8 engineer); formats/tflite.hpp builds these nodes
+  {"CONV_2D", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, int8 per-channel, uint8, hybrid (int8 filter, f32 activations)"},
+  {"DEPTHWISE_CONV_2D", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, int8 per-channel, uint8, hybrid"},
+  {"FULLY_CONNECTED", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, int8, uint8, hybrid; keep_num_dims"},
+  {"AVERAGE_POOL_2D", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, int8, uint8"},
+  {"MAX_POOL_2D", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, int8, uint8"},
+  {"SOFTMAX", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32 (beta 1), int8/uint8 (TFLite fixed point, any beta)"},
+  {"LOGISTIC", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32; int8/uint8 by lookup table"},
+  {"TANH", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32; int8/uint8 by lookup table"},
+  {"RELU", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32; int8/uint8 by lookup table"},
+  {"RELU6", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32; int8/uint8 by lookup table"},
+  {"RELU_N1_TO_1", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32; int8/uint8 by lookup table"},
+  {"LEAKY_RELU", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32; int8/uint8 by lookup table"},
+  {"HARD_SWISH", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32; int8/uint8 by lookup table"},
+  {"ADD", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, int8, uint8; broadcasting"},
+  {"SUB", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, int8, uint8; broadcasting"},
+  {"MUL", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, int8, uint8; broadcasting"},
+  {"RESHAPE", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "shape input or new_shape option"},
+  {"SQUEEZE", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, ""},
+  {"EXPAND_DIMS", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, ""},
+  {"QUANTIZE", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32 -> int8/uint8; int8 <-> uint8 requantize"},
+  {"DEQUANTIZE", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "int8/uint8 -> f32"},
+  {"MEAN", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, int8, uint8 (TFLite integer mean)"},
+  {"PAD", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "pads with the zero point"},
+  {"PADV2", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "constant value input"},
+  {"TRANSPOSE", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "constant perm"},
+  {"CONCATENATION", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "int8/uint8 inputs with differing scales rescaled"},
+  {"SPLIT", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "equal parts"},
+  {"RESIZE_BILINEAR", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "align_corners, half_pixel_centers"},
+  {"RESIZE_NEAREST_NEIGHBOR", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "align_corners, half_pixel_centers"},
+  {"ARG_MAX", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "int32/int64 output, first index on ties"},
+  {"UNIDIRECTIONAL_SEQUENCE_LSTM", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "float32 and hybrid (int8 weights); not the integer LSTM, not layer norm"},
 };
 // clang-format on
 
