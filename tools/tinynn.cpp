@@ -212,7 +212,10 @@ int command_run(int argc, char** argv) {
       std::printf("input '%s': not given, generated %s %s from seed %u\n", info.name.c_str(),
                   dtype_name(info.dtype).data(), info.shape.str().view().data(), 1234u + static_cast<unsigned>(k));
     }
-    inputs.push_back({session->input_info(k).name, TensorRef(files[k].dtype, files[k].shape, files[k].data->data())});
+    // An int8 .npy feeds a quantized int8 (qi8) input as is: the quantization is the model's (TFLite).
+    const DType given_dtype =
+        files[k].dtype == DType::i8 && session->input_info(k).dtype == DType::qi8 ? DType::qi8 : files[k].dtype;
+    inputs.push_back({session->input_info(k).name, TensorRef(given_dtype, files[k].shape, files[k].data->data())});
   }
   const Status status = session->run(inputs);
   if (!status) return fail(status.message());
@@ -264,7 +267,10 @@ int command_bench(int argc, char** argv) {
   for (std::size_t k = 0; k < session->input_count(); ++k)
     files.push_back(generated_input(session->input_info(k), 1234u + static_cast<unsigned>(k)));
   for (std::size_t k = 0; k < session->input_count(); ++k) {
-    inputs.push_back({session->input_info(k).name, TensorRef(files[k].dtype, files[k].shape, files[k].data->data())});
+    // An int8 .npy feeds a quantized int8 (qi8) input as is: the quantization is the model's (TFLite).
+    const DType given_dtype =
+        files[k].dtype == DType::i8 && session->input_info(k).dtype == DType::qi8 ? DType::qi8 : files[k].dtype;
+    inputs.push_back({session->input_info(k).name, TensorRef(given_dtype, files[k].shape, files[k].data->data())});
   }
   for (int i = 0; i < warmup; ++i) {
     const Status status = session->run(inputs);

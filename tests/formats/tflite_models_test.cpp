@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "formats/tflite_npy.hpp"
+#include "tinynn/formats/load.hpp"
 #include "tinynn/formats/tflite.hpp"
 #include "tinynn/graph/session.hpp"
 
@@ -184,4 +185,30 @@ TEST_CASE("tflite models: person_detect's per-channel biases with quantized_dime
               .ok());
   const auto* scores = static_cast<const std::int8_t*>(session->output(0).data);
   CHECK(scores[1] > scores[0]);
+}
+
+TEST_CASE("tflite models: tinynn::load() detects TFLite by content (also from memory, under any name)") {
+  const auto dir = models_dir();
+  if (dir.empty() || !std::filesystem::exists(dir / "person_detect.tflite")) {
+    MESSAGE("skipped: TINYNN_MODELS_DIR/tflite not found");
+    return;
+  }
+  auto model = load((dir / "person_detect.tflite").string());
+  REQUIRE_MESSAGE(model.ok(), model.error().message());
+  auto session = model->compile();
+  REQUIRE(session.ok());
+  tflite_test::Npy input;
+  REQUIRE(tflite_test::read_npy(dir / "person_detect.input_0.npy", input));
+  REQUIRE(session
+              ->run_positional(
+                  std::vector<TensorRef>{TensorRef(DType::qi8, session->input_info(0).shape, input.data.data())})
+              .ok());
+  const auto* scores = static_cast<const std::int8_t*>(session->output(0).data);
+  CHECK(scores[0] == -113);  // both references (SOURCES.md)
+  CHECK(scores[1] == 113);
+  const auto bytes = read_bytes(dir / "hello_world_int8.tflite");
+  auto from_memory = load_from_memory(*bytes, bytes, "model.onnx");  // the name does not decide the format
+  REQUIRE_MESSAGE(from_memory.ok(), from_memory.error().message());
+  CHECK(from_memory->graph().nodes.size() == 3);
+  CHECK(from_memory->graph().nodes[0].domain == "tflite");
 }
