@@ -863,6 +863,17 @@ inline void add_attributes(graph::Node& node, const Operator& op) {
     v.shape = t.shape;
     v.has_shape = true;
     if (t.quantized()) {
+      // Zero points must be values of the storage type (TFLite's own requirement for int8/uint8).
+      const std::int64_t lo =
+          v.dtype == DType::u8 ? 0 : (v.dtype == DType::qi8 || v.dtype == DType::i8 ? -128 : -32768);
+      const std::int64_t hi =
+          v.dtype == DType::u8 ? 255 : (v.dtype == DType::qi8 || v.dtype == DType::i8 ? 127 : 32767);
+      for (std::int64_t z : t.zero_points) {
+        if (z < lo || z > hi) {
+          return error(ErrorCode::invalid_model, model.source, ": tensor ", i, " '", v.name, "' has zero point ", z,
+                       ", outside [", lo, ", ", hi, "] of its type");
+        }
+      }
       v.quant = QuantParams{t.scales[0], static_cast<std::int32_t>(t.zero_points[0])};
       if (t.scales.size() > 1) {
         auto cq = std::make_shared<graph::ChannelQuant>();

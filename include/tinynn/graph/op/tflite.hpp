@@ -54,6 +54,9 @@ namespace q = tinynn::ops::quantized;
 
 [[nodiscard]] inline bool is_quantized_8bit(DType t) noexcept { return t == DType::qi8 || t == DType::u8; }
 
+/// Products of two 8-bit values minus zero points are below 2^16: 32768 of them stay within int32.
+inline constexpr std::int64_t max_quantized_depth = 32768;
+
 /// TFLite fused activation (ActivationFunctionType) as a float epilogue.
 [[nodiscard]] inline Result<ops::ActivationParams> float_activation(const Node& n, const Graph& g) {
   switch (n.attr_int("fused_activation_function", 0)) {
@@ -208,6 +211,10 @@ inline Status conv_infer(OpContext& c) {
                   " with its strides and dilations gives no output for ", x);
   }
   const DType in = c.in(0).dtype;
+  if (is_quantized_8bit(in) && (depthwise ? kh * kw : kh * kw * x[3]) > max_quantized_depth) {
+    return c.fail(ErrorCode::unsupported, "quantized window of ", depthwise ? kh * kw : kh * kw * x[3],
+                  " taps: the int32 accumulator could overflow (limit ", max_quantized_depth, ")");
+  }
   if (is_quantized_8bit(in) && c.in(1).dtype != DType::qi8 && c.in(1).dtype != DType::u8 &&
       c.in(1).dtype != DType::i8) {
     return c.fail(ErrorCode::unsupported, "quantized input with ", dtype_name(c.in(1).dtype), " filter");
@@ -432,6 +439,10 @@ inline Status fully_connected_infer(OpContext& c) {
   }
   if (c.has_input(2) && c.in(2).shape.size() != static_cast<std::size_t>(units)) {
     return c.fail(ErrorCode::invalid_model, "bias has ", c.in(2).shape.size(), " elements, expected ", units);
+  }
+  if (is_quantized_8bit(c.in(0).dtype) && depth > max_quantized_depth) {
+    return c.fail(ErrorCode::unsupported, "quantized depth ", depth, ": the int32 accumulator could overflow (limit ",
+                  max_quantized_depth, ")");
   }
   DynShape y;
   if (c.node.attr_int("keep_num_dims", 0) && x.rank() > 0 && x[x.rank() - 1] == depth) {

@@ -43,8 +43,9 @@ void concatenation(backend::scalar, const ConcatInput<T>* inputs, std::size_t in
         continue;
       }
       for (std::size_t k = 0; k < in.axis_size; ++k) {
-        const auto value =
-            static_cast<std::int32_t>(std::round(static_cast<float>(src[k]) * scale + bias)) + output_zero_point;
+        float rounded = std::round(static_cast<float>(src[k]) * scale + bias);
+        rounded = rounded > 1e9f ? 1e9f : (rounded < -1e9f ? -1e9f : (rounded == rounded ? rounded : 0.0f));  // no UB
+        const std::int32_t value = static_cast<std::int32_t>(rounded) + output_zero_point;
         dst[k] = static_cast<T>(clamp_i32(value, quantized_min<T>, quantized_max<T>));
       }
     }

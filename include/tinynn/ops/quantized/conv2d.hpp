@@ -82,8 +82,8 @@ void conv2d(backend::scalar, const Conv2DParams& p, const T* TINYNN_RESTRICT inp
               }
             }
           }
-          if (bias) acc += bias[o];
-          out[o] = static_cast<T>(p.output.apply(acc, static_cast<std::size_t>(o)));
+          const std::int64_t total = std::int64_t{acc} + (bias ? bias[o] : 0);
+          out[o] = static_cast<T>(p.output.apply(total, static_cast<std::size_t>(o)));
         }
       }
     }
@@ -152,7 +152,8 @@ inline void conv2d(backend::BackendId id, const Conv2DParams& p, const std::int8
       std::int8_t* out = output + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.output_channels);
       const std::int32_t* a = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
       for (std::int32_t o = 0; o < p.output_channels; ++o) {
-        const std::int32_t value = a[o] - correction * w.column_sums[o] + (bias ? bias[o] : 0);
+        const std::int64_t value =
+            std::int64_t{a[o]} - std::int64_t{correction} * w.column_sums[o] + (bias ? bias[o] : 0);
         out[o] = static_cast<std::int8_t>(p.output.apply(value, static_cast<std::size_t>(o)));
       }
     }

@@ -71,8 +71,8 @@ void depthwise_conv2d(backend::scalar, const DepthwiseConv2DParams& p, const T* 
                 acc += (x - p.input_zero_point) * (w - p.filter_zero_point);
               }
             }
-            if (bias) acc += bias[o];
-            out[o] = static_cast<T>(p.output.apply(acc, static_cast<std::size_t>(o)));
+            const std::int64_t total = std::int64_t{acc} + (bias ? bias[o] : 0);
+            out[o] = static_cast<T>(p.output.apply(total, static_cast<std::size_t>(o)));
           }
         }
       }

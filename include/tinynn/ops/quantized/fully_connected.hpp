@@ -47,9 +47,9 @@ void fully_connected(backend::scalar, const FullyConnectedParams& p, const T* TI
         acc += (static_cast<std::int32_t>(in[k]) - p.input_zero_point) *
                (static_cast<std::int32_t>(w[k]) - p.filter_zero_point);
       }
-      if (bias) acc += bias[o];
+      const std::int64_t total = std::int64_t{acc} + (bias ? bias[o] : 0);
       output[static_cast<std::size_t>(b) * p.units + o] =
-          static_cast<T>(p.output.apply(acc, static_cast<std::size_t>(o)));
+          static_cast<T>(p.output.apply(total, static_cast<std::size_t>(o)));
     }
   }
 }
@@ -88,7 +88,8 @@ inline void fully_connected(backend::BackendId id, const FullyConnectedParams& p
       std::int8_t* out = output + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.units);
       const std::int32_t* a = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
       for (std::int32_t o = 0; o < p.units; ++o) {
-        const std::int32_t value = a[o] - correction * w.column_sums[o] + (bias ? bias[o] : 0);
+        const std::int64_t value =
+            std::int64_t{a[o]} - std::int64_t{correction} * w.column_sums[o] + (bias ? bias[o] : 0);
         out[o] = static_cast<std::int8_t>(p.output.apply(value, static_cast<std::size_t>(o)));
       }
     }

@@ -184,9 +184,17 @@ struct OutputStage {
   QuantizedRange range{};
   Rounding rounding = Rounding::double_rounding;
 
-  [[nodiscard]] constexpr std::int32_t apply(std::int32_t accumulator, std::size_t channel) const noexcept {
+  /// `accumulator` is the int32 sum plus the bias, added in 64 bits: a valid model never leaves int32
+  /// (TFLite adds in int32), a hostile one saturates instead of overflowing.
+  [[nodiscard]] constexpr std::int32_t apply(std::int64_t accumulator, std::size_t channel) const noexcept {
     const QuantizedMultiplier m = multipliers[per_channel ? channel : 0];
-    return clamp_i32(multiply_by_quantized_multiplier(accumulator, m, rounding) + zero_point, range.min, range.max);
+    const auto x = static_cast<std::int32_t>(
+        accumulator > std::numeric_limits<std::int32_t>::max()   ? std::numeric_limits<std::int32_t>::max()
+        : accumulator < std::numeric_limits<std::int32_t>::min() ? std::numeric_limits<std::int32_t>::min()
+                                                                 : accumulator);
+    const std::int64_t y = std::int64_t{multiply_by_quantized_multiplier(x, m, rounding)} + zero_point;
+    return clamp_i32(static_cast<std::int32_t>(y < range.min ? range.min : (y > range.max ? range.max : y)), range.min,
+                     range.max);
   }
 };
 
