@@ -8683,9 +8683,17 @@ struct OutputStage {
   QuantizedRange range{};
   Rounding rounding = Rounding::double_rounding;
 
-  [[nodiscard]] constexpr std::int32_t apply(std::int32_t accumulator, std::size_t channel) const noexcept {
+  /// `accumulator` is the int32 sum plus the bias, added in 64 bits: a valid model never leaves int32
+  /// (TFLite adds in int32), a hostile one saturates instead of overflowing.
+  [[nodiscard]] constexpr std::int32_t apply(std::int64_t accumulator, std::size_t channel) const noexcept {
     const QuantizedMultiplier m = multipliers[per_channel ? channel : 0];
-    return clamp_i32(multiply_by_quantized_multiplier(accumulator, m, rounding) + zero_point, range.min, range.max);
+    const auto x = static_cast<std::int32_t>(
+        accumulator > std::numeric_limits<std::int32_t>::max()   ? std::numeric_limits<std::int32_t>::max()
+        : accumulator < std::numeric_limits<std::int32_t>::min() ? std::numeric_limits<std::int32_t>::min()
+                                                                 : accumulator);
+    const std::int64_t y = std::int64_t{multiply_by_quantized_multiplier(x, m, rounding)} + zero_point;
+    return clamp_i32(static_cast<std::int32_t>(y < range.min ? range.min : (y > range.max ? range.max : y)), range.min,
+                     range.max);
   }
 };
 
@@ -8759,8 +8767,8 @@ void conv2d(backend::scalar, const Conv2DParams& p, const T* TINYNN_RESTRICT inp
               }
             }
           }
-          if (bias) acc += bias[o];
-          out[o] = static_cast<T>(p.output.apply(acc, static_cast<std::size_t>(o)));
+          const std::int64_t total = std::int64_t{acc} + (bias ? bias[o] : 0);
+          out[o] = static_cast<T>(p.output.apply(total, static_cast<std::size_t>(o)));
         }
       }
     }
@@ -8829,7 +8837,8 @@ inline void conv2d(backend::BackendId id, const Conv2DParams& p, const std::int8
       std::int8_t* out = output + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.output_channels);
       const std::int32_t* a = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
       for (std::int32_t o = 0; o < p.output_channels; ++o) {
-        const std::int32_t value = a[o] - correction * w.column_sums[o] + (bias ? bias[o] : 0);
+        const std::int64_t value =
+            std::int64_t{a[o]} - std::int64_t{correction} * w.column_sums[o] + (bias ? bias[o] : 0);
         out[o] = static_cast<std::int8_t>(p.output.apply(value, static_cast<std::size_t>(o)));
       }
     }
@@ -8907,8 +8916,8 @@ void depthwise_conv2d(backend::scalar, const DepthwiseConv2DParams& p, const T* 
                 acc += (x - p.input_zero_point) * (w - p.filter_zero_point);
               }
             }
-            if (bias) acc += bias[o];
-            out[o] = static_cast<T>(p.output.apply(acc, static_cast<std::size_t>(o)));
+            const std::int64_t total = std::int64_t{acc} + (bias ? bias[o] : 0);
+            out[o] = static_cast<T>(p.output.apply(total, static_cast<std::size_t>(o)));
           }
         }
       }
@@ -8963,9 +8972,9 @@ void fully_connected(backend::scalar, const FullyConnectedParams& p, const T* TI
         acc += (static_cast<std::int32_t>(in[k]) - p.input_zero_point) *
                (static_cast<std::int32_t>(w[k]) - p.filter_zero_point);
       }
-      if (bias) acc += bias[o];
+      const std::int64_t total = std::int64_t{acc} + (bias ? bias[o] : 0);
       output[static_cast<std::size_t>(b) * p.units + o] =
-          static_cast<T>(p.output.apply(acc, static_cast<std::size_t>(o)));
+          static_cast<T>(p.output.apply(total, static_cast<std::size_t>(o)));
     }
   }
 }
@@ -9004,7 +9013,8 @@ inline void fully_connected(backend::BackendId id, const FullyConnectedParams& p
       std::int8_t* out = output + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.units);
       const std::int32_t* a = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
       for (std::int32_t o = 0; o < p.units; ++o) {
-        const std::int32_t value = a[o] - correction * w.column_sums[o] + (bias ? bias[o] : 0);
+        const std::int64_t value =
+            std::int64_t{a[o]} - std::int64_t{correction} * w.column_sums[o] + (bias ? bias[o] : 0);
         out[o] = static_cast<std::int8_t>(p.output.apply(value, static_cast<std::size_t>(o)));
       }
     }
@@ -9880,8 +9890,9 @@ void concatenation(backend::scalar, const ConcatInput<T>* inputs, std::size_t in
         continue;
       }
       for (std::size_t k = 0; k < in.axis_size; ++k) {
-        const auto value =
-            static_cast<std::int32_t>(std::round(static_cast<float>(src[k]) * scale + bias)) + output_zero_point;
+        float rounded = std::round(static_cast<float>(src[k]) * scale + bias);
+        rounded = rounded > 1e9f ? 1e9f : (rounded < -1e9f ? -1e9f : (rounded == rounded ? rounded : 0.0f));  // no UB
+        const std::int32_t value = static_cast<std::int32_t>(rounded) + output_zero_point;
         dst[k] = static_cast<T>(clamp_i32(value, quantized_min<T>, quantized_max<T>));
       }
     }
