@@ -160,12 +160,21 @@ namespace detail {
   header += "), }";
   while ((10 + header.size() + 1) % 64 != 0) header += ' ';
   header += '\n';
-  std::vector<std::uint8_t> bytes = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
-  bytes.push_back(static_cast<std::uint8_t>(header.size() & 0xff));
-  bytes.push_back(static_cast<std::uint8_t>(header.size() >> 8));
-  bytes.insert(bytes.end(), header.begin(), header.end());
-  const auto* data = static_cast<const std::uint8_t*>(tensor.data);
-  if (tensor.bytes()) bytes.insert(bytes.end(), data, data + tensor.bytes());
+  // One allocation, filled with memcpy (GCC 12 -O3 misreads chained inserts as overflows).
+  std::vector<std::uint8_t> bytes(10 + header.size() + tensor.bytes());
+  const std::uint8_t magic[10] = {0x93,
+                                  'N',
+                                  'U',
+                                  'M',
+                                  'P',
+                                  'Y',
+                                  1,
+                                  0,
+                                  static_cast<std::uint8_t>(header.size() & 0xff),
+                                  static_cast<std::uint8_t>(header.size() >> 8)};
+  std::memcpy(bytes.data(), magic, sizeof magic);
+  std::memcpy(bytes.data() + 10, header.data(), header.size());
+  if (tensor.bytes()) std::memcpy(bytes.data() + 10 + header.size(), tensor.data, tensor.bytes());
   return bytes;
 }
 
