@@ -1,15 +1,19 @@
 // tinynn demo (scripts/demo.sh): runs real networks and prints their predictions and the time per
 // inference. Sections:
 //   1. Static network: SimpLeNet-v1 as a C++ type with trained weights folded and packed at compile time.
-//   2. (reserved) A model loaded from a file at run time (runtime graphs).
+//   2. Runtime graph: the bundled ONNX model tests/data/tiny_cnn.onnx loaded, compiled and run, checked
+//      against its stored reference output; then, where ../shared/models is present, real models.
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "simplenet_digits.hpp"
+#include "tinynn/formats/npy.hpp"
+#include "tinynn/runtime.hpp"
 #include "tinynn/tinynn.hpp"
 
 namespace {
@@ -121,13 +125,80 @@ void static_network_section() {
 }
 
 // ================================================================================================
-// 2. (reserved for the runtime-graph demo: a bundled model loaded from a file)
+// 2. Runtime graph: a model file loaded at run time (format found by content), compiled once
+//    (shape inference, folding, fusion, NHWC layout, one planned arena), run, and compared with the
+//    reference output stored beside it.
 // ================================================================================================
+
+/// Loads `model_path`, runs it on `input_path`, compares with `reference_path`; false on any error.
+bool run_model_file(const std::string& model_path, const std::string& input_path, const std::string& reference_path) {
+  const auto load_start = std::chrono::steady_clock::now();
+  auto model = tinynn::load(model_path);
+  if (!model) {
+    std::printf("   %s\n", model.error().message());
+    return false;
+  }
+  auto session = model->compile({.threads = 1});
+  if (!session) {
+    std::printf("   %s\n", session.error().message());
+    return false;
+  }
+  const double create_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start).count();
+  auto input = formats::npy::load(input_path);
+  auto reference = formats::npy::load(reference_path);
+  if (!input || !reference) {
+    std::printf("   %s\n", (!input ? input.error() : reference.error()).message());
+    return false;
+  }
+  const TensorRef inputs[] = {input->ref()};
+  if (auto status = session->run_positional(inputs); !status) {
+    std::printf("   %s\n", status.message());
+    return false;
+  }
+  const TensorRef out = session->output(0);
+  const float* got = out.data_as<const float>();
+  const auto* want = reinterpret_cast<const float*>(reference->data.data());
+  if (out.dtype != DType::f32 || out.size() != reference->shape.size()) {
+    std::printf("   output has %zu values, the reference %zu\n", out.size(), reference->shape.size());
+    return false;
+  }
+  double max_error = 0, max_magnitude = 0;
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    max_error = std::max(max_error, static_cast<double>(std::fabs(got[k] - want[k])));
+    max_magnitude = std::max(max_magnitude, static_cast<double>(std::fabs(want[k])));
+  }
+  const double ms = median_us(50, [&] { (void)session->run_positional(inputs); }) / 1000.0;
+  const std::string name = model_path.substr(model_path.find_last_of('/') + 1);
+  std::printf(
+      "   %-20s output %s top-1 %zu (reference %zu), max |error| %.2e of max %.2e, %.3f ms per inference, "
+      "load+compile %.1f ms, arena %zu bytes\n",
+      name.c_str(), out.shape.str().view().data(), argmax(got, out.size()), argmax(want, out.size()), max_error,
+      max_magnitude, ms, create_ms, session->arena_bytes());
+  return max_error <= 1e-4 * std::max(max_magnitude, 1.0);
+}
+
+bool runtime_graph_section() {
+  std::printf("2. runtime graph: models loaded from files\n");
+  const std::string data = std::string(TINYNN_SOURCE_DIR) + "/tests/data/";
+  bool ok = run_model_file(data + "tiny_cnn.onnx", data + "tiny_cnn.input_0.npy", data + "tiny_cnn.output_0.npy");
+  const std::string models = std::string(TINYNN_MODELS_DIR) + "/onnx/";
+  if (!formats::npy::load(models + "simplenet_v1.input_0.npy")) {
+    std::printf("   (%s is absent: the shared real-model examples are skipped)\n", models.c_str());
+    return ok;
+  }
+  for (const char* name : {"simplenet_v1", "kws_dscnn_s", "kws_gru", "mobilenet_v2", "resnet18"}) {
+    ok &=
+        run_model_file(models + name + ".onnx", models + name + ".input_0.npy", models + name + ".torch_output_0.npy");
+  }
+  return ok;
+}
 
 }  // namespace
 
 int main() {
   std::printf("tinynn demo\n");
   static_network_section();
-  return 0;
+  const bool graphs_ok = runtime_graph_section();
+  return graphs_ok ? 0 : 1;
 }

@@ -60,10 +60,14 @@ namespace detail {
 
 /// The text after `'key':` in the header dictionary, trimmed.
 [[nodiscard]] inline std::string_view dict_value(std::string_view header, std::string_view key) {
-  const std::string quoted = "'" + std::string(key) + "'";
-  const std::size_t at = header.find(quoted);
+  // Find 'key' (quoted) without building a string: GCC 12 at -O3 warns falsely (-Wrestrict) on "'" + key.
+  std::size_t at = header.find(key);
+  while (at != std::string_view::npos &&
+         (at == 0 || header[at - 1] != '\'' || at + key.size() >= header.size() || header[at + key.size()] != '\'')) {
+    at = header.find(key, at + 1);
+  }
   if (at == std::string_view::npos) return {};
-  std::size_t pos = header.find(':', at + quoted.size());
+  std::size_t pos = header.find(':', at + key.size() + 1);
   if (pos == std::string_view::npos) return {};
   ++pos;
   while (pos < header.size() && header[pos] == ' ') ++pos;
