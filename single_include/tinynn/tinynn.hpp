@@ -8608,7 +8608,10 @@ constexpr double frexp_positive(double value, int& exponent) noexcept {
   const int left_shift = m.shift > 0 ? m.shift : 0;
   const int right_shift = m.shift > 0 ? 0 : -m.shift;
   // TFLite multiplies by (1 << left_shift) in int32 (wrapping on overflow; models keep x small).
-  const auto shifted = static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << left_shift);
+  // A hostile scale can ask for a shift of 32 or more: modulo 2^32 that product is 0 (and the shift
+  // itself would be undefined behaviour).
+  const auto shifted =
+      left_shift >= 32 ? std::int32_t{0} : static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << left_shift);
   return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m.multiplier),
                                 right_shift > 31 ? 31 : right_shift);
 }

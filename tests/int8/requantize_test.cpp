@@ -72,3 +72,16 @@ TEST_CASE("activation_range: fused ReLU/ReLU6 in output integers") {
   const QuantizedRange clipped = activation_range<std::int8_t>(FusedActivation::relu6, 0.01f, 0);
   CHECK(clipped.max == 127);  // 600 saturates to the type's range
 }
+
+// Regression (found by the TFLite import fuzzer): a hostile scale gives a left shift of 32 or more,
+// which was an undefined int shift. Constant evaluation rejects undefined behaviour, so these
+// static_asserts prove the path is defined; the value follows TFLite's wrap-around (x * 2^shift mod 2^32).
+static_assert(multiply_by_quantized_multiplier(5, QuantizedMultiplier{1 << 30, 40}, Rounding::double_rounding) == 0);
+static_assert(multiply_by_quantized_multiplier(-7, QuantizedMultiplier{1 << 30, 32}, Rounding::double_rounding) == 0);
+static_assert(multiply_by_quantized_multiplier(3, QuantizedMultiplier{1 << 30, 2}, Rounding::double_rounding) == 6);
+
+TEST_CASE("multiply_by_quantized_multiplier: hostile shifts of 32 and more are defined (wrap to 0)") {
+  for (int shift = 32; shift < 200; shift += 7) {
+    CHECK(multiply_by_quantized_multiplier(123, QuantizedMultiplier{1 << 30, shift}, Rounding::double_rounding) == 0);
+  }
+}
