@@ -5,6 +5,9 @@
 //   taskset -c 1 build/release/bench/bench_conv --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // Eigen 3.4's AVX-512 kernels under GCC 12 -O3
 #include <Eigen/Core>
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -27,6 +30,22 @@ std::vector<float> random_vector(std::size_t n) {
   return v;
 }
 
+/// 64-byte aligned float buffer (std::vector's allocator only guarantees 16 bytes).
+struct AlignedFree {
+  void operator()(float* p) const noexcept { std::free(p); }
+};
+struct AlignedFloats {
+  std::unique_ptr<float[], AlignedFree> data_;
+  [[nodiscard]] float* data() const noexcept { return data_.get(); }
+};
+AlignedFloats aligned_random(std::size_t n) {
+  const std::vector<float> values = random_vector(n);
+  AlignedFloats a{std::unique_ptr<float[], AlignedFree>(
+      static_cast<float*>(std::aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64 + 64)))};
+  std::copy(values.begin(), values.end(), a.data());
+  return a;
+}
+
 double peak_for(BackendId id) { return id == BackendId::avx2 ? bench::fma_peak().avx2 : bench::fma_peak().best(); }
 
 void bench_depthwise(benchmark::State& state, BackendId id, bench::DepthwiseShape shape) {
@@ -42,21 +61,26 @@ void bench_depthwise(benchmark::State& state, BackendId id, bench::DepthwiseShap
   p.stride_h = p.stride_w = shape.stride;
   p.padding_mode = tinynn::ops::PaddingMode::same_upper;
   p.activation = tinynn::ops::ActivationParams::relu6();
-  const std::vector<float> input = random_vector(static_cast<std::size_t>(shape.h * shape.w * shape.c));
+  // Tensors are 64-byte aligned as tinynn's arenas align them (tensor_alignment); a plain
+  // std::vector (16-byte aligned) makes every vector load straddle two cache lines.
+  const AlignedFloats input = aligned_random(static_cast<std::size_t>(shape.h * shape.w * shape.c));
   const std::vector<float> weights = random_vector(static_cast<std::size_t>(9 * shape.c));
   const std::vector<float> bias = random_vector(static_cast<std::size_t>(shape.c));
-  std::vector<float> packed(dw::packed_weights_size(p));
+  AlignedFloats packed = aligned_random(dw::packed_weights_size(p));
   dw::pack_weights(p, weights.data(), bias.data(), packed.data());
   const std::int64_t out_pixels = dw::output_h(p) * dw::output_w(p);
-  std::vector<float> output(static_cast<std::size_t>(out_pixels * shape.c));
+  AlignedFloats output = aligned_random(static_cast<std::size_t>(out_pixels * shape.c));
   for (auto _ : state) {
     dw::run(id, p, input.data(), packed.data(), output.data());
     benchmark::DoNotOptimize(output.data());
   }
   bench::report(state, 2.0 * 9 * out_pixels * shape.c, peak_for(id));
+  // Memory bound: bytes = input + output + weights and bias, per run (bytes_per_second and GBps).
   const auto bytes =
       static_cast<std::int64_t>(sizeof(float)) * (shape.h * shape.w * shape.c + out_pixels * shape.c + 10 * shape.c);
   state.SetBytesProcessed(bytes * static_cast<std::int64_t>(state.iterations()));
+  state.counters["GBps"] = benchmark::Counter(
+      static_cast<double>(bytes) * 1e-9 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
 /// Eigen's seconds for the same convolution as a GEMM [pixels x 9*cin] * [9*cin x cout].

@@ -1,6 +1,6 @@
 // Depthwise Conv2D against a plain double-precision loop, on every runnable backend: 3x3 and 5x5 at
-// strides 1 and 2 (the fast paths), other kernels, dilation, multipliers 1..3, channel counts
-// below/at/above the vector widths, SAME and explicit padding, batch, 1-pixel images.
+// strides 1 and 2 (the fast paths: row sliding, pixel-major, fused activations), other kernels, dilation,
+// multipliers 1..3, channel counts below/at/above the vector widths, SAME and explicit padding, batch, 1-pixel images.
 #include "tinynn/ops/depthwise_conv2d.hpp"
 
 #include <doctest/doctest.h>
@@ -104,6 +104,24 @@ TEST_CASE("depthwise_conv2d: every runnable backend matches a direct loop") {
   cases.push_back(make(1, 12, 11, 130, 1, 3, 1, 1, ops::PaddingMode::same_upper));
   cases.push_back(make(2, 13, 12, 192, 1, 5, 1, 1, ops::PaddingMode::explicit_padding, {1, 2, 2, 0}));
   cases.push_back(make(1, 12, 14, 136, 1, 3, 1, 2, ops::PaddingMode::same_upper));
+  // Row sliding (3x3/5x5, stride 1/2): widths giving full tiles, half tiles and single-pixel
+  // remainders between the border pixels, vertical strides unlike the horizontal one, wide padding.
+  for (int k : {3, 5}) {
+    for (int stride : {1, 2}) {
+      for (std::int64_t w : {13, 21, 30, 37}) {
+        ++index;
+        const std::int64_t channels = index % 3 == 0 ? 8 : (index % 3 == 1 ? 20 : 35);
+        ops::depthwise_conv2d::Params p =
+            make(1, 6 + index % 5, w, channels, 1, k, stride, 1, ops::PaddingMode::explicit_padding,
+                 {index % 3, index % 4, (index + 1) % 3, (index + 2) % 4});
+        p.stride_h = 1 + index % 2;
+        cases.push_back(p);
+      }
+    }
+  }
+  // Large stride-1 images (> 1 Mi floats of input) take the pixel-major AVX-512 variant.
+  cases.push_back(make(1, 65, 64, 64, 1, 3, 1, 1, ops::PaddingMode::same_upper));
+  cases.push_back(make(1, 40, 37, 181, 1, 5, 1, 1, ops::PaddingMode::same_upper));
   for (std::size_t i = 0; i < cases.size(); ++i) {
     cases[i].activation = activations[i % std::size(activations)];
   }

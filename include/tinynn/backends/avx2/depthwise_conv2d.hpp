@@ -1,11 +1,14 @@
 // tinynn — AVX2 depthwise Conv2D (channel multiplier 1): one output row at a time, 8 channels per
-// vector; for 3x3 the taps' weights stay in registers across the row (9 ymm; 5x5 spills some to the
-// stack, i.e. L1), any other kernel size reads them from L1. Channel tails use masked loads/stores (never past the
-// row). Other multipliers fall back to the scalar kernel.
+// vector. 3x3 and 5x5 at horizontal stride 1 or 2 (dilation 1) slide along the row in tiles of
+// several output pixels, each loaded input vector feeding every pixel whose window covers it; the 3x3
+// taps' weights stay in registers (9 ymm; 5x5 reads some from L1). Other kernels and dilations use a
+// per-pixel loop. Channel tails use masked loads/stores (never past the row). Other multipliers fall
+// back to the scalar kernel.
 #pragma once
 
 #include <cstdint>
 
+#include "tinynn/backends/avx2/math.hpp"
 #include "tinynn/backends/scalar/depthwise_conv2d.hpp"
 #include "tinynn/backends/tags.hpp"
 #include "tinynn/config.hpp"
@@ -95,6 +98,165 @@ TINYNN_TARGET_AVX2 void depthwise_avx2(const ops::detail::ConvShape& s, std::int
   }
 }
 
+/// Sigmoid, tanh or hard-swish over an output row (still in L1), vectorised (backends/avx2/math.hpp).
+TINYNN_TARGET_AVX2 inline void depthwise_activation_row_avx2(float* data, std::int64_t count,
+                                                             ops::Activation kind) noexcept {
+  namespace m = backend::avx2_impl;
+  for (std::int64_t i = 0; i < count; i += 8) {
+    const std::int64_t rest = count - i;
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(rest < 8 ? rest : 8)),
+                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const __m256 x = _mm256_maskload_ps(data + i, mask);
+    __m256 y;
+    if (kind == ops::Activation::sigmoid) {
+      y = m::sigmoid(x);
+    } else if (kind == ops::Activation::tanh) {
+      y = m::tanh(x);
+    } else {  // hard-swish: x * clamp(x + 3, 0, 6) / 6
+      const __m256 r = m::vmin(m::vmax(_mm256_add_ps(x, m::splat(3.0f)), m::zero()), m::splat(6.0f));
+      y = _mm256_div_ps(_mm256_mul_ps(x, r), m::splat(6.0f));
+    }
+    _mm256_maskstore_ps(data + i, mask, y);
+  }
+}
+
+struct DepthwiseEpilogueAvx2 {
+  __m256 lo, hi, alpha;
+  bool leaky;
+};
+
+template <bool Masked>
+TINYNN_TARGET_AVX2 TINYNN_ALWAYS_INLINE __m256 depthwise_load_avx2(const float* p, __m256i mask) noexcept {
+  return Masked ? _mm256_maskload_ps(p, mask) : _mm256_loadu_ps(p);
+}
+
+template <bool Masked>
+TINYNN_TARGET_AVX2 TINYNN_ALWAYS_INLINE void depthwise_store_avx2(__m256 v, const DepthwiseEpilogueAvx2& e,
+                                                                  __m256i mask, float* out) noexcept {
+  if (e.leaky) v = _mm256_blendv_ps(v, _mm256_mul_ps(v, e.alpha), _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
+  v = _mm256_min_ps(_mm256_max_ps(v, e.lo), e.hi);
+  if (Masked) {
+    _mm256_maskstore_ps(out, mask, v);
+  } else {
+    _mm256_storeu_ps(out, v);
+  }
+}
+
+/// N output pixels (horizontal stride S, dilation 1) of one 8-channel vector whose window columns are
+/// all inside the image, kernel rows [ky0, ky1) only: row sliding as in the AVX-512 kernel.
+template <int K, int S, int N, bool Masked>
+TINYNN_TARGET_AVX2 TINYNN_ALWAYS_INLINE void depthwise_tile_avx2(const float* image, std::int64_t row0_offset,
+                                                                 std::int64_t row_stride, std::int64_t pixel, int ky0,
+                                                                 int ky1, const __m256* w, __m256 bias, __m256i mask,
+                                                                 const DepthwiseEpilogueAvx2& e, float* out) noexcept {
+  __m256 acc[N];
+#pragma GCC unroll 16
+  for (int n = 0; n < N; ++n) acc[n] = bias;
+#pragma GCC unroll 5
+  for (int ky = 0; ky < K; ++ky) {
+    if (ky < ky0 || ky >= ky1) continue;
+    const float* row = image + (row0_offset + ky * row_stride);
+#pragma GCC unroll 64
+    for (int j = 0; j < (N - 1) * S + K; ++j) {
+      const __m256 x = depthwise_load_avx2<Masked>(row + j * pixel, mask);
+#pragma GCC unroll 16
+      for (int n = 0; n < N; ++n) {
+        const int kx = j - n * S;
+        if (kx >= 0 && kx < K) acc[n] = _mm256_fmadd_ps(x, w[ky * K + kx], acc[n]);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int n = 0; n < N; ++n) depthwise_store_avx2<Masked>(acc[n], e, mask, out + n * pixel);
+}
+
+/// One output pixel whose window crosses the left or right border.
+template <int K, bool Masked>
+TINYNN_TARGET_AVX2 TINYNN_ALWAYS_INLINE void depthwise_edge_avx2(const float* image, std::int64_t row0_offset,
+                                                                 std::int64_t row_stride, std::int64_t pixel, int ky0,
+                                                                 int ky1, std::int64_t ix0, std::int64_t in_w,
+                                                                 const __m256* w, __m256 bias, __m256i mask,
+                                                                 const DepthwiseEpilogueAvx2& e, float* out) noexcept {
+  __m256 acc = bias;
+#pragma GCC unroll 5
+  for (int ky = 0; ky < K; ++ky) {
+    if (ky < ky0 || ky >= ky1) continue;
+#pragma GCC unroll 5
+    for (int kx = 0; kx < K; ++kx) {
+      const std::int64_t ix = ix0 + kx;
+      if (ix < 0 || ix >= in_w) continue;
+      const float* src = image + (row0_offset + ky * row_stride + ix * pixel);
+      acc = _mm256_fmadd_ps(depthwise_load_avx2<Masked>(src, mask), w[ky * K + kx], acc);
+    }
+  }
+  depthwise_store_avx2<Masked>(acc, e, mask, out);
+}
+
+template <int K, int S, bool Masked>
+TINYNN_TARGET_AVX2 TINYNN_ALWAYS_INLINE void depthwise_row_avx2(const ops::detail::ConvShape& s, DepthwiseInterior in,
+                                                                const float* image, std::int64_t iy0, int ky0, int ky1,
+                                                                const __m256* w, __m256 bias, __m256i mask,
+                                                                const DepthwiseEpilogueAvx2& e, float* out) noexcept {
+  constexpr int N = 4;
+  const std::int64_t pixel = s.in_c, row_stride = s.in_w * s.in_c, row0 = iy0 * row_stride;
+  std::int64_t ox = 0;
+  for (; ox < in.begin; ++ox) {
+    depthwise_edge_avx2<K, Masked>(image, row0, row_stride, pixel, ky0, ky1, ox * S - s.pad_left, s.in_w, w, bias, mask,
+                                   e, out + ox * pixel);
+  }
+  for (; ox + N <= in.end; ox += N) {
+    depthwise_tile_avx2<K, S, N, Masked>(image, row0 + (ox * S - s.pad_left) * pixel, row_stride, pixel, ky0, ky1, w,
+                                         bias, mask, e, out + ox * pixel);
+  }
+  for (; ox + N / 2 <= in.end; ox += N / 2) {
+    depthwise_tile_avx2<K, S, N / 2, Masked>(image, row0 + (ox * S - s.pad_left) * pixel, row_stride, pixel, ky0, ky1,
+                                             w, bias, mask, e, out + ox * pixel);
+  }
+  for (; ox < in.end; ++ox) {
+    depthwise_tile_avx2<K, S, 1, Masked>(image, row0 + (ox * S - s.pad_left) * pixel, row_stride, pixel, ky0, ky1, w,
+                                         bias, mask, e, out + ox * pixel);
+  }
+  for (; ox < s.out_w; ++ox) {
+    depthwise_edge_avx2<K, Masked>(image, row0, row_stride, pixel, ky0, ky1, ox * S - s.pad_left, s.in_w, w, bias, mask,
+                                   e, out + ox * pixel);
+  }
+}
+
+/// K x K (3 or 5), horizontal stride S (1 or 2), dilation 1: per output row and 8-channel vector.
+template <int K, int S>
+TINYNN_TARGET_AVX2 void depthwise_sliding_avx2(const ops::detail::ConvShape& s, std::int64_t channel_stride,
+                                               const float* input, const float* packed, float* output,
+                                               const ops::detail::GemmEpilogue& g, ops::Activation row_pass) noexcept {
+  const std::int64_t channels = s.in_c;
+  const float* bias_row = packed + K * K * channel_stride;
+  const DepthwiseEpilogueAvx2 e{_mm256_set1_ps(g.lo), _mm256_set1_ps(g.hi), _mm256_set1_ps(g.alpha), g.leaky};
+  const DepthwiseInterior in = depthwise_interior_columns(s);
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    const float* image = input + b * s.in_h * s.in_w * channels;
+    for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+      const std::int64_t iy0 = oy * s.stride_h - s.pad_top;
+      const int ky0 = iy0 < 0 ? static_cast<int>(-iy0) : 0;
+      const int ky1 = iy0 + K > s.in_h ? static_cast<int>(s.in_h - iy0) : K;
+      float* out_row = output + (b * s.out_h + oy) * s.out_w * channels;
+      for (std::int64_t c0 = 0; c0 < channels; c0 += 8) {
+        __m256 w[K * K];
+#pragma GCC unroll 25
+        for (int t = 0; t < K * K; ++t) w[t] = _mm256_loadu_ps(packed + t * channel_stride + c0);
+        const __m256 bias = _mm256_loadu_ps(bias_row + c0);
+        const std::int64_t rest = channels - c0;
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(rest < 8 ? rest : 8)),
+                                                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        if (rest >= 8) {
+          depthwise_row_avx2<K, S, false>(s, in, image + c0, iy0, ky0, ky1, w, bias, mask, e, out_row + c0);
+        } else {
+          depthwise_row_avx2<K, S, true>(s, in, image + c0, iy0, ky0, ky1, w, bias, mask, e, out_row + c0);
+        }
+      }
+      if (g.scalar_pass) depthwise_activation_row_avx2(out_row, s.out_w * channels, row_pass);
+    }
+  }
+}
+
 }  // namespace detail
 
 inline void depthwise_conv2d_direct(backend::avx2, const ops::detail::ConvShape& s, std::int64_t channel_stride,
@@ -105,6 +267,18 @@ inline void depthwise_conv2d_direct(backend::avx2, const ops::detail::ConvShape&
     return;
   }
   const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
+  const bool sliding = s.dilation_w == 1 && s.dilation_h == 1 && (s.stride_w == 1 || s.stride_w == 2) &&
+                       s.kernel_h == s.kernel_w && (s.kernel_w == 3 || s.kernel_w == 5);
+  if (sliding) {
+    const auto k = activation.kind;
+    switch (static_cast<int>(s.kernel_w) * 10 + static_cast<int>(s.stride_w)) {
+      case 31: detail::depthwise_sliding_avx2<3, 1>(s, channel_stride, input, packed, output, e, k); break;
+      case 32: detail::depthwise_sliding_avx2<3, 2>(s, channel_stride, input, packed, output, e, k); break;
+      case 51: detail::depthwise_sliding_avx2<5, 1>(s, channel_stride, input, packed, output, e, k); break;
+      default: detail::depthwise_sliding_avx2<5, 2>(s, channel_stride, input, packed, output, e, k); break;
+    }
+    return;
+  }
   if (s.kernel_h == 3 && s.kernel_w == 3) {
     detail::depthwise_avx2<3>(s, channel_stride, input, packed, output, e);
   } else if (s.kernel_h == 5 && s.kernel_w == 5) {

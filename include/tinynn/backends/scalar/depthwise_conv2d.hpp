@@ -45,6 +45,21 @@ inline void depthwise_conv2d_direct(backend::scalar, const ops::detail::ConvShap
   }
 }
 
+/// Output columns [begin, end) whose whole (dilation-1) window of `kernel_w` columns lies inside the
+/// image: the SIMD kernels run them without bounds checks. Empty (begin == end) when there are none.
+struct DepthwiseInterior {
+  std::int64_t begin = 0, end = 0;
+};
+[[nodiscard]] constexpr DepthwiseInterior depthwise_interior_columns(const ops::detail::ConvShape& s) noexcept {
+  DepthwiseInterior r;
+  r.begin = (s.pad_left + s.stride_w - 1) / s.stride_w;
+  const std::int64_t last = s.in_w - s.kernel_w + s.pad_left;  // last valid first-tap column, shifted by pad_left
+  r.end = last < 0 ? 0 : last / s.stride_w + 1;
+  if (r.end > s.out_w) r.end = s.out_w;
+  if (r.begin > r.end) r.begin = r.end;
+  return r;
+}
+
 /// The non-clamp activations (sigmoid, tanh, hard-swish) over a whole output, for SIMD kernels whose
 /// epilogue only clamps (ops/detail/gemm_kernel.hpp GemmEpilogue::scalar_pass).
 inline void depthwise_activation_pass(const ops::detail::ConvShape& s, float* output,
