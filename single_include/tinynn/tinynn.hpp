@@ -3379,6 +3379,27 @@ inline const CpuFeatures& cpu_features() noexcept {
 }  // namespace tinynn
 
 // ---- end tinynn/backends/cpu_features.hpp ----
+// ---- begin tinynn/ops/detail/conv_direct.hpp ----
+// tinynn — the direct path of conv2d for small / narrow convolutions (few input or output channels,
+// small images, dense layers run as a 1-pixel convolution): no im2col GEMM, no 16-column panels.
+//
+// Packed weights are HWIO, unpadded: w[((ky * kernel_w + kx) * in_c + ci) * out_c + co], then the bias
+// (out_c floats). The layout depends only on the conv Params, so it is packed once (constexpr for
+// static networks) and any backend runs it.
+//
+// Two kernel shapes read it:
+//  - pixel-vector (SIMD backends, images with >= `lanes` output pixels): one vector holds `lanes`
+//    neighbouring output pixels of one output channel; a call computes up to 8 pixel vectors x 8
+//    channels in registers, broadcasting one weight per FMA. The input is first rearranged into
+//    scratch so that neighbouring output pixels read neighbouring floats: either zero-padded planes
+//    per input channel with the columns split by stride phase (wide images), or a transposed im2col
+//    [kh*kw*in_c][pixels] (narrow images, where a row would leave most lanes idle).
+//  - channel-vector (scalar, and SIMD for 1-4 output pixels such as dense layers): per output pixel,
+//    a chunk of output channels accumulates input value x weight row, reading the NHWC input in place.
+
+#include <cstddef>
+#include <cstdint>
+
 // ---- begin tinynn/ops/detail/conv_geometry.hpp ----
 // tinynn — convolution geometry shared by conv2d and depthwise_conv2d: padding modes and the
 // resolved shape (output size, effective padding) that drivers and backend kernels loop over.
@@ -3420,15 +3441,6 @@ struct ConvShape {
 }  // namespace tinynn::ops::detail
 
 // ---- end tinynn/ops/detail/conv_geometry.hpp ----
-// ---- begin tinynn/ops/detail/gemm_driver.hpp ----
-// tinynn — the blocked GEMM driver shared by gemm, conv2d and fully_connected on backends with a
-// micro-kernel (avx2, avx512, neon, sve): cache blocking over K (kc) and M (mc), A packed per block
-// into scratch by a caller-supplied packer (plain rows for GEMM, an implicit im2col gather for
-// convolutions), then micro-kernel calls over the B panels that stay in L1 while A streams from L2.
-
-#include <cstddef>
-#include <cstdint>
-
 // ---- begin tinynn/ops/detail/gemm_kernel.hpp ----
 // tinynn — the contract between the GEMM/conv drivers in ops/ and the per-backend micro-kernels in
 // backends/<tag>/gemm.hpp: the packed-B layout (the same for every backend, so weights packed once
@@ -3539,6 +3551,264 @@ struct GemmKernelShape {
 }  // namespace tinynn::ops::detail
 
 // ---- end tinynn/ops/detail/gemm_kernel.hpp ----
+
+namespace tinynn::ops::detail {
+
+inline constexpr std::int64_t conv_direct_max_kernel_w = 16;
+inline constexpr int conv_direct_max_cb = 8;  // output channels per pixel-vector call
+inline constexpr int conv_direct_max_pb = 8;  // pixel vectors per pixel-vector call
+
+[[nodiscard]] constexpr std::int64_t conv_direct_depth(const ConvShape& s) noexcept {
+  return s.kernel_h * s.kernel_w * s.in_c;
+}
+
+/// Whether conv2d takes the direct path (decided from the shape alone: it fixes the packed layout).
+[[nodiscard]] constexpr bool conv_direct_applies(const ConvShape& s) noexcept {
+  if (s.groups != 1 || s.kernel_w > conv_direct_max_kernel_w) return false;
+  if (s.batch * s.out_h * s.out_w <= 4) return true;  // matrix-vector (dense layers, 1-pixel convolutions)
+  const bool pointwise = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 && s.stride_w == 1;
+  if (pointwise) return s.out_c <= 8;
+  return s.out_c <= 16 || s.in_c <= 4;
+}
+
+[[nodiscard]] constexpr std::size_t conv_direct_packed_floats(const ConvShape& s) noexcept {
+  return static_cast<std::size_t>(conv_direct_depth(s) * s.out_c + s.out_c);
+}
+
+/// OHWI weights [out_c][kh][kw][in_c] and bias (out_c floats, may be null) -> HWIO + bias.
+constexpr void conv_direct_pack(const ConvShape& s, const float* weights, const float* bias, float* packed) noexcept {
+  const std::int64_t depth = conv_direct_depth(s);
+  for (std::int64_t k = 0; k < depth; ++k) {
+    for (std::int64_t o = 0; o < s.out_c; ++o) packed[k * s.out_c + o] = weights[o * depth + k];
+  }
+  for (std::int64_t o = 0; o < s.out_c; ++o) packed[depth * s.out_c + o] = bias != nullptr ? bias[o] : 0.0f;
+}
+
+/// Pixel-vector mode on a backend with `lanes` floats per vector (1 = channel-vector only).
+[[nodiscard]] constexpr bool conv_direct_pixel_mode(const ConvShape& s, std::int64_t lanes) noexcept {
+  return lanes > 1 && s.out_h * s.out_w >= lanes;
+}
+
+/// How the pixel-vector kernels find their input in scratch.
+struct ConvDirectSource {
+  bool planes = true;
+  std::int64_t hp = 0, wq = 0, wrow = 0, plane = 0;  // planes: rows, width per stride phase, row and plane strides
+  std::int64_t m = 0, mstride = 0;                   // transposed im2col: pixels per image, row stride
+  std::int64_t floats = 0;
+};
+
+[[nodiscard]] constexpr ConvDirectSource conv_direct_source(const ConvShape& s, std::int64_t lanes) noexcept {
+  ConvDirectSource r;
+  const std::int64_t per_row = (s.out_w + lanes - 1) / lanes;
+  r.planes = 2 * per_row * lanes <= 3 * s.out_w;  // at most a third of the lanes idle
+  if (r.planes) {
+    r.hp = (s.out_h - 1) * s.stride_h + (s.kernel_h - 1) * s.dilation_h + 1;
+    r.wq = s.out_w + ((s.kernel_w - 1) * s.dilation_w) / s.stride_w + lanes;
+    r.wrow = s.stride_w * r.wq;
+    r.plane = r.hp * r.wrow;
+    r.floats = s.in_c * r.plane;
+  } else {
+    r.m = s.out_h * s.out_w;
+    r.mstride = r.m + lanes;
+    r.floats = conv_direct_depth(s) * r.mstride;
+  }
+  return r;
+}
+
+/// Scratch floats of the direct path on a backend with `lanes` floats per vector.
+[[nodiscard]] constexpr std::size_t conv_direct_scratch_floats(const ConvShape& s, std::int64_t lanes) noexcept {
+  return conv_direct_pixel_mode(s, lanes) ? static_cast<std::size_t>(conv_direct_source(s, lanes).floats) : 0;
+}
+
+/// One pixel-vector call: for pixel vector p < pb and channel c < cb,
+/// dst[p][l * ldo + c] = bias[c] + sum over (ky, kx, ci) of
+/// src[p][ky * row_step + kx_off[kx] + ci * plane_step + l] * w[((ky * kernel_w + kx) * cin + ci) * ldw + c]
+/// for l < count[p] (count 0: skip), clamped by the epilogue (sigmoid/tanh/hard-swish are the caller's).
+struct ConvDirectTile {
+  const float* src[conv_direct_max_pb] = {};
+  float* dst[conv_direct_max_pb] = {};
+  std::int64_t count[conv_direct_max_pb] = {};
+  const float* w = nullptr;
+  const float* bias = nullptr;
+  std::int64_t ldw = 0, ldo = 0, kernel_h = 0, kernel_w = 0, cin = 0, row_step = 0, plane_step = 0;
+  const std::int64_t* kx_off = nullptr;
+  GemmEpilogue epilogue;
+};
+
+/// Writes `count` output pixels of `cb` channels (`ldo` floats apart) from a [cb][lanes] tile: the
+/// portable transpose that kernels without a vector one use.
+template <int CB>
+inline void conv_direct_store_tile(const float* tile, std::int64_t lanes, float* dst, std::int64_t count,
+                                   std::int64_t ldo) noexcept {
+  for (std::int64_t l = 0; l < count; ++l) {
+    float* o = dst + l * ldo;
+#pragma GCC unroll 8
+    for (int c = 0; c < CB; ++c) o[c] = tile[c * lanes + l];
+  }
+}
+
+namespace conv_direct_impl {
+
+/// Stride-phase planes of one image: plane ci, row r (input row r - pad_top), phase ph, index q holds
+/// input column q * stride_w + ph - pad_left (zero outside the image).
+inline void fill_planes(const ConvShape& s, const ConvDirectSource& src, const float* in_b, float* scratch) noexcept {
+  const std::int64_t cin = s.in_c, sw = s.stride_w;
+  for (std::int64_t r = 0; r < src.hp; ++r) {
+    const std::int64_t iy = r - s.pad_top;
+    if (iy < 0 || iy >= s.in_h) {
+      for (std::int64_t ci = 0; ci < cin; ++ci) {
+        float* d = scratch + ci * src.plane + r * src.wrow;
+        for (std::int64_t q = 0; q < src.wrow; ++q) d[q] = 0.0f;
+      }
+      continue;
+    }
+    const float* row = in_b + iy * s.in_w * cin;
+    for (std::int64_t ph = 0; ph < sw; ++ph) {
+      // q range whose column q * sw + ph - pad_left lies inside [0, in_w).
+      const std::int64_t before = s.pad_left - ph;
+      std::int64_t q_lo = before > 0 ? (before + sw - 1) / sw : 0;
+      const std::int64_t last = s.in_w - 1 + s.pad_left - ph;
+      std::int64_t q_hi = last < 0 ? 0 : last / sw + 1;
+      if (q_hi > src.wq) q_hi = src.wq;
+      if (q_lo > q_hi) q_lo = q_hi;
+      for (std::int64_t ci = 0; ci < cin; ++ci) {
+        float* d = scratch + ci * src.plane + r * src.wrow + ph * src.wq;
+        for (std::int64_t q = 0; q < q_lo; ++q) d[q] = 0.0f;
+        for (std::int64_t q = q_hi; q < src.wq; ++q) d[q] = 0.0f;
+      }
+      const float* first = row + (q_lo * sw + ph - s.pad_left) * cin;
+      if (cin == 1) {
+        float* d = scratch + r * src.wrow + ph * src.wq;
+        for (std::int64_t q = q_lo; q < q_hi; ++q) d[q] = first[(q - q_lo) * sw];
+      } else {
+        for (std::int64_t q = q_lo; q < q_hi; ++q) {
+          const float* sp = first + (q - q_lo) * sw * cin;
+          float* d = scratch + r * src.wrow + ph * src.wq + q;
+          for (std::int64_t ci = 0; ci < cin; ++ci) d[ci * src.plane] = sp[ci];
+        }
+      }
+    }
+  }
+}
+
+/// Transposed im2col of one image: row (ky * kernel_w + kx) * cin + ci, column = output pixel.
+inline void fill_columns(const ConvShape& s, const ConvDirectSource& src, const float* in_b, float* scratch) noexcept {
+  const std::int64_t cin = s.in_c;
+  for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+    for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+      float* rows = scratch + (ky * s.kernel_w + kx) * cin * src.mstride;
+      for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+        const std::int64_t iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+        const bool row_in = iy >= 0 && iy < s.in_h;
+        for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+          const std::int64_t ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+          const std::int64_t m = oy * s.out_w + ox;
+          if (row_in && ix >= 0 && ix < s.in_w) {
+            const float* sp = in_b + (iy * s.in_w + ix) * cin;
+            for (std::int64_t ci = 0; ci < cin; ++ci) rows[ci * src.mstride + m] = sp[ci];
+          } else {
+            for (std::int64_t ci = 0; ci < cin; ++ci) rows[ci * src.mstride + m] = 0.0f;
+          }
+        }
+      }
+      for (std::int64_t ci = 0; ci < cin; ++ci) {
+        for (std::int64_t m = src.m; m < src.mstride; ++m) rows[ci * src.mstride + m] = 0.0f;
+      }
+    }
+  }
+}
+
+}  // namespace conv_direct_impl
+
+/// The pixel-vector driver: rearranges the input into `scratch`, walks pixel vectors and channel chunks
+/// and calls `kernel(pb, cb, tile)`, which writes the NHWC output. `pb_of_cb[cb]`: how many pixel
+/// vectors the backend computes at once for a chunk of cb channels.
+template <class Kernel>
+void conv_direct_pixels(const Kernel& kernel, const int* pb_of_cb, std::int64_t lanes, const ConvShape& s,
+                        const float* input, const float* packed, float* output, const ActivationParams& activation,
+                        float* scratch) noexcept {
+  const ConvDirectSource src = conv_direct_source(s, lanes);
+  const std::int64_t cin = s.in_c, cout = s.out_c;
+  const std::int64_t depth = conv_direct_depth(s);
+  const std::int64_t chunks = (cout + conv_direct_max_cb - 1) / conv_direct_max_cb;
+  const std::int64_t cb_full = (cout + chunks - 1) / chunks;
+  std::int64_t kx_off[conv_direct_max_kernel_w] = {};
+  ConvDirectTile t;
+  t.ldw = cout;
+  t.ldo = cout;
+  t.kernel_h = s.kernel_h;
+  t.kernel_w = s.kernel_w;
+  t.cin = cin;
+  t.kx_off = kx_off;
+  t.epilogue = gemm_epilogue(activation);
+  if (src.planes) {
+    t.row_step = s.dilation_h * src.wrow;
+    t.plane_step = src.plane;
+    for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+      kx_off[kx] = ((kx * s.dilation_w) % s.stride_w) * src.wq + (kx * s.dilation_w) / s.stride_w;
+    }
+  } else {
+    t.row_step = s.kernel_w * cin * src.mstride;
+    t.plane_step = src.mstride;
+    for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) kx_off[kx] = kx * cin * src.mstride;
+  }
+  const std::int64_t per_row = (s.out_w + lanes - 1) / lanes;
+  const std::int64_t blocks = src.planes ? s.out_h * per_row : (src.m + lanes - 1) / lanes;
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    const float* in_b = input + b * s.in_h * s.in_w * cin;
+    float* out_b = output + b * s.out_h * s.out_w * cout;
+    if (src.planes) {
+      conv_direct_impl::fill_planes(s, src, in_b, scratch);
+    } else {
+      conv_direct_impl::fill_columns(s, src, in_b, scratch);
+    }
+    for (std::int64_t co0 = 0; co0 < cout; co0 += cb_full) {
+      const int cb = static_cast<int>(cout - co0 < cb_full ? cout - co0 : cb_full);
+      const int pb = pb_of_cb[cb];
+      t.w = packed + co0;
+      t.bias = packed + depth * cout + co0;
+      for (std::int64_t j0 = 0; j0 < blocks; j0 += pb) {
+        for (int i = 0; i < pb; ++i) {
+          const std::int64_t j = j0 + i < blocks ? j0 + i : blocks - 1;
+          std::int64_t first = 0, n = 0;
+          if (src.planes) {
+            const std::int64_t oy = j / per_row, x0 = (j % per_row) * lanes;
+            n = s.out_w - x0 < lanes ? s.out_w - x0 : lanes;
+            t.src[i] = scratch + oy * s.stride_h * src.wrow + x0;
+            first = oy * s.out_w + x0;
+          } else {
+            first = j * lanes;
+            n = src.m - first < lanes ? src.m - first : lanes;
+            t.src[i] = scratch + first;
+          }
+          t.dst[i] = out_b + first * cout + co0;
+          t.count[i] = j0 + i < blocks ? n : 0;
+        }
+        kernel(pb, cb, t);
+        if (t.epilogue.scalar_pass) {
+          for (int i = 0; i < pb; ++i) {
+            for (std::int64_t l = 0; l < t.count[i]; ++l) {
+              for (int c = 0; c < cb; ++c)
+                t.dst[i][l * cout + c] = apply_activation(activation, t.dst[i][l * cout + c]);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace tinynn::ops::detail
+
+// ---- end tinynn/ops/detail/conv_direct.hpp ----
+// ---- begin tinynn/ops/detail/gemm_driver.hpp ----
+// tinynn — the blocked GEMM driver shared by gemm, conv2d and fully_connected on backends with a
+// micro-kernel (avx2, avx512, neon, sve): cache blocking over K (kc) and M (mc), A packed per block
+// into scratch by a caller-supplied packer (plain rows for GEMM, an implicit im2col gather for
+// convolutions), then micro-kernel calls over the B panels that stay in L1 while A streams from L2.
+
+#include <cstddef>
+#include <cstdint>
 
 namespace tinynn::ops::detail {
 
@@ -3956,6 +4226,506 @@ inline void gemm_tile(backend::avx512, int rows, int panels, const ops::detail::
 // ---- end tinynn/backends/avx512/gemm.hpp ----
 
 // ---- end tinynn/backends/avx512/conv2d.hpp ----
+// ---- begin tinynn/backends/avx512/conv2d_direct.hpp ----
+// tinynn — AVX-512 direct convolution (ops/detail/conv_direct.hpp): pixel-vector tiles of up to
+// 8 x 16 output pixels x 8 output channels in zmm accumulators, one broadcast weight per FMA; 1-4
+// output pixels (dense layers) use channel vectors over the HWIO rows with masked tails.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+// ---- begin tinynn/backends/avx2/conv2d_direct.hpp ----
+// tinynn — AVX2 direct convolution (ops/detail/conv_direct.hpp): pixel-vector tiles of up to
+// 4 x 8 output pixels x 8 output channels in ymm accumulators, one broadcast weight per FMA group; 1-4
+// output pixels (dense layers) use channel vectors over the HWIO rows with masked tails.
+
+#include <cstdint>
+
+// ---- begin tinynn/backends/scalar/conv2d_direct.hpp ----
+// tinynn — scalar direct convolution (ops/detail/conv_direct.hpp): per output pixel, a chunk of up to
+// 8 output channels accumulates in registers while the kernel window reads the NHWC input in place.
+// HWIO unpadded weights, no scratch, no heap: the Cortex-M path for small convolutions and dense layers.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tinynn::kernels {
+
+namespace detail {
+
+template <int CB>
+void conv_direct_scalar_chunk(const ops::detail::ConvShape& s, const float* input, const float* packed, float* output,
+                              std::ptrdiff_t co0, const ops::ActivationParams& activation) noexcept {
+  // ptrdiff_t (32-bit on Cortex-M) for the index arithmetic of the inner loops.
+  const auto in_h = static_cast<std::ptrdiff_t>(s.in_h), in_w = static_cast<std::ptrdiff_t>(s.in_w);
+  const auto cin = static_cast<std::ptrdiff_t>(s.in_c), cout = static_cast<std::ptrdiff_t>(s.out_c);
+  const auto kh = static_cast<std::ptrdiff_t>(s.kernel_h), kw = static_cast<std::ptrdiff_t>(s.kernel_w);
+  const auto sh = static_cast<std::ptrdiff_t>(s.stride_h), sw = static_cast<std::ptrdiff_t>(s.stride_w);
+  const auto dh = static_cast<std::ptrdiff_t>(s.dilation_h), dw = static_cast<std::ptrdiff_t>(s.dilation_w);
+  const auto pt = static_cast<std::ptrdiff_t>(s.pad_top), pl = static_cast<std::ptrdiff_t>(s.pad_left);
+  const auto out_h = static_cast<std::ptrdiff_t>(s.out_h), out_w = static_cast<std::ptrdiff_t>(s.out_w);
+  const float* bias = packed + kh * kw * cin * cout + co0;
+  for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(s.batch); ++b) {
+    const float* in_b = input + b * in_h * in_w * cin;
+    for (std::ptrdiff_t oy = 0; oy < out_h; ++oy) {
+      for (std::ptrdiff_t ox = 0; ox < out_w; ++ox) {
+        float acc[CB];
+        for (int c = 0; c < CB; ++c) acc[c] = bias[c];
+        for (std::ptrdiff_t ky = 0; ky < kh; ++ky) {
+          const std::ptrdiff_t iy = oy * sh - pt + ky * dh;
+          if (iy < 0 || iy >= in_h) continue;
+          for (std::ptrdiff_t kx = 0; kx < kw; ++kx) {
+            const std::ptrdiff_t ix = ox * sw - pl + kx * dw;
+            if (ix < 0 || ix >= in_w) continue;
+            const float* src = in_b + (iy * in_w + ix) * cin;
+            const float* w = packed + (ky * kw + kx) * cin * cout + co0;
+            for (std::ptrdiff_t ci = 0; ci < cin; ++ci) {
+              const float a = src[ci];
+              for (int c = 0; c < CB; ++c) acc[c] += a * w[c];
+              w += cout;
+            }
+          }
+        }
+        float* dst = output + ((b * out_h + oy) * out_w + ox) * cout + co0;
+        for (int c = 0; c < CB; ++c) dst[c] = ops::apply_activation(activation, acc[c]);
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+/// Floats per vector of this backend's direct-convolution kernels (1: channel-vector only, no scratch).
+[[nodiscard]] constexpr std::int64_t conv_direct_lanes(backend::scalar) noexcept { return 1; }
+
+/// The channel-vector direct convolution, chunks of up to 8 output channels.
+inline void conv_direct_channels_scalar(const ops::detail::ConvShape& s, const float* input, const float* packed,
+                                        float* output, const ops::ActivationParams& activation) noexcept {
+  const std::int64_t chunks = (s.out_c + 7) / 8;
+  const std::int64_t cb_full = (s.out_c + chunks - 1) / chunks;
+  for (std::int64_t co0 = 0; co0 < s.out_c; co0 += cb_full) {
+    const std::int64_t cb = s.out_c - co0 < cb_full ? s.out_c - co0 : cb_full;
+    const auto c0 = static_cast<std::ptrdiff_t>(co0);
+    switch (cb) {
+      case 1: detail::conv_direct_scalar_chunk<1>(s, input, packed, output, c0, activation); break;
+      case 2: detail::conv_direct_scalar_chunk<2>(s, input, packed, output, c0, activation); break;
+      case 3: detail::conv_direct_scalar_chunk<3>(s, input, packed, output, c0, activation); break;
+      case 4: detail::conv_direct_scalar_chunk<4>(s, input, packed, output, c0, activation); break;
+      case 5: detail::conv_direct_scalar_chunk<5>(s, input, packed, output, c0, activation); break;
+      case 6: detail::conv_direct_scalar_chunk<6>(s, input, packed, output, c0, activation); break;
+      case 7: detail::conv_direct_scalar_chunk<7>(s, input, packed, output, c0, activation); break;
+      default: detail::conv_direct_scalar_chunk<8>(s, input, packed, output, c0, activation); break;
+    }
+  }
+}
+
+/// `packed`: ops::detail::conv_direct_pack() (HWIO + bias). No scratch.
+inline void conv2d_direct_small(backend::scalar, const ops::detail::ConvShape& s, const float* input,
+                                const float* packed, float* output, const ops::ActivationParams& activation,
+                                float*) noexcept {
+  conv_direct_channels_scalar(s, input, packed, output, activation);
+}
+
+}  // namespace tinynn::kernels
+
+// ---- end tinynn/backends/scalar/conv2d_direct.hpp ----
+
+#if TINYNN_HAS_X86_KERNELS
+#include <immintrin.h>
+
+namespace tinynn::kernels {
+
+namespace detail {
+
+TINYNN_TARGET_AVX2 inline __m256 conv_direct_epilogue_avx2(__m256 v, const ops::detail::GemmEpilogue& e) noexcept {
+  if (e.leaky) {
+    const __m256 negative = _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ);
+    v = _mm256_blendv_ps(v, _mm256_mul_ps(v, _mm256_set1_ps(e.alpha)), negative);
+  }
+  v = _mm256_max_ps(v, _mm256_set1_ps(e.lo));
+  return _mm256_min_ps(v, _mm256_set1_ps(e.hi));
+}
+
+template <int PB, int CB>
+TINYNN_TARGET_AVX2 void conv_direct_tile_avx2(const ops::detail::ConvDirectTile& t) noexcept {
+  __m256 acc[PB][CB];
+#pragma GCC unroll 8
+  for (int c = 0; c < CB; ++c) {
+    const __m256 b = _mm256_set1_ps(t.bias[c]);
+#pragma GCC unroll 8
+    for (int p = 0; p < PB; ++p) acc[p][c] = b;
+  }
+  const float* w = t.w;
+  for (std::int64_t ky = 0; ky < t.kernel_h; ++ky) {
+    for (std::int64_t kx = 0; kx < t.kernel_w; ++kx) {
+      const std::int64_t offset = ky * t.row_step + t.kx_off[kx];
+      for (std::int64_t ci = 0; ci < t.cin; ++ci) {
+        const std::int64_t o = offset + ci * t.plane_step;
+        __m256 x[PB];
+#pragma GCC unroll 8
+        for (int p = 0; p < PB; ++p) x[p] = _mm256_loadu_ps(t.src[p] + o);
+#pragma GCC unroll 8
+        for (int c = 0; c < CB; ++c) {
+          const __m256 wv = _mm256_set1_ps(w[c]);
+#pragma GCC unroll 8
+          for (int p = 0; p < PB; ++p) acc[p][c] = _mm256_fmadd_ps(x[p], wv, acc[p][c]);
+        }
+        w += t.ldw;
+      }
+    }
+  }
+  alignas(32) float tile[CB * 8];
+#pragma GCC unroll 8
+  for (int p = 0; p < PB; ++p) {
+    if (t.count[p] == 0) continue;
+#pragma GCC unroll 8
+    for (int c = 0; c < CB; ++c) _mm256_store_ps(tile + c * 8, conv_direct_epilogue_avx2(acc[p][c], t.epilogue));
+    ops::detail::conv_direct_store_tile<CB>(tile, 8, t.dst[p], t.count[p], t.ldo);
+  }
+}
+
+inline constexpr int conv_direct_pb_avx2[ops::detail::conv_direct_max_cb + 1] = {1, 4, 4, 3, 2, 2, 2, 1, 1};
+
+inline void conv_direct_tile_avx2_cb(int cb, const ops::detail::ConvDirectTile& t) noexcept {
+  switch (cb) {
+    case 1: conv_direct_tile_avx2<4, 1>(t); break;
+    case 2: conv_direct_tile_avx2<4, 2>(t); break;
+    case 3: conv_direct_tile_avx2<3, 3>(t); break;
+    case 4: conv_direct_tile_avx2<2, 4>(t); break;
+    case 5: conv_direct_tile_avx2<2, 5>(t); break;
+    case 6: conv_direct_tile_avx2<2, 6>(t); break;
+    case 7: conv_direct_tile_avx2<1, 7>(t); break;
+    default: conv_direct_tile_avx2<1, 8>(t); break;
+  }
+}
+
+/// Channel-vector chunk of n <= 8 * CV output channels starting at co0, every output pixel.
+template <int CV>
+TINYNN_TARGET_AVX2 void conv_direct_channels_avx2(const ops::detail::ConvShape& s, const float* input,
+                                                  const float* packed, float* output, std::int64_t co0, std::int64_t n,
+                                                  const ops::detail::GemmEpilogue& e) noexcept {
+  constexpr int U = CV == 1 ? 4 : (CV == 2 ? 2 : 1);  // independent partial sums over the input channels
+  const std::int64_t cin = s.in_c, cout = s.out_c;
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i mask[CV];
+#pragma GCC unroll 4
+  for (int v = 0; v < CV; ++v) {
+    const std::int64_t rest = n - 8 * v;
+    mask[v] = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(rest > 8 ? 8 : rest)), lane);
+  }
+  const float* bias = packed + ops::detail::conv_direct_depth(s) * cout + co0;
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    const float* in_b = input + b * s.in_h * s.in_w * cin;
+    for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+      for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+        __m256 acc[U][CV];
+#pragma GCC unroll 4
+        for (int u = 0; u < U; ++u) {
+#pragma GCC unroll 4
+          for (int v = 0; v < CV; ++v) acc[u][v] = _mm256_setzero_ps();
+        }
+        for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+          const std::int64_t iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+          if (iy < 0 || iy >= s.in_h) continue;
+          for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+            const std::int64_t ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+            if (ix < 0 || ix >= s.in_w) continue;
+            const float* src = in_b + (iy * s.in_w + ix) * cin;
+            const float* w = packed + (ky * s.kernel_w + kx) * cin * cout + co0;
+            std::int64_t ci = 0;
+            for (; ci + U <= cin; ci += U) {
+#pragma GCC unroll 4
+              for (int u = 0; u < U; ++u) {
+                const __m256 x = _mm256_set1_ps(src[ci + u]);
+#pragma GCC unroll 4
+                for (int v = 0; v < CV; ++v) {
+                  acc[u][v] = _mm256_fmadd_ps(x, _mm256_maskload_ps(w + (ci + u) * cout + 8 * v, mask[v]), acc[u][v]);
+                }
+              }
+            }
+            for (; ci < cin; ++ci) {
+              const __m256 x = _mm256_set1_ps(src[ci]);
+#pragma GCC unroll 4
+              for (int v = 0; v < CV; ++v) {
+                acc[0][v] = _mm256_fmadd_ps(x, _mm256_maskload_ps(w + ci * cout + 8 * v, mask[v]), acc[0][v]);
+              }
+            }
+          }
+        }
+        float* dst = output + ((b * s.out_h + oy) * s.out_w + ox) * cout + co0;
+#pragma GCC unroll 4
+        for (int v = 0; v < CV; ++v) {
+          __m256 r = _mm256_maskload_ps(bias + 8 * v, mask[v]);
+#pragma GCC unroll 4
+          for (int u = 0; u < U; ++u) r = _mm256_add_ps(r, acc[u][v]);
+          _mm256_maskstore_ps(dst + 8 * v, mask[v], conv_direct_epilogue_avx2(r, e));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+[[nodiscard]] constexpr std::int64_t conv_direct_lanes(backend::avx2) noexcept { return 8; }
+
+/// `packed`: ops::detail::conv_direct_pack(); `scratch`: conv_direct_scratch_floats(s, 8) floats.
+inline void conv2d_direct_small(backend::avx2, const ops::detail::ConvShape& s, const float* input, const float* packed,
+                                float* output, const ops::ActivationParams& activation, float* scratch) noexcept {
+  if (ops::detail::conv_direct_pixel_mode(s, 8)) {
+    ops::detail::conv_direct_pixels(
+        [](int, int cb, const ops::detail::ConvDirectTile& t) noexcept { detail::conv_direct_tile_avx2_cb(cb, t); },
+        detail::conv_direct_pb_avx2, 8, s, input, packed, output, activation, scratch);
+    return;
+  }
+  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
+  for (std::int64_t co0 = 0; co0 < s.out_c; co0 += 32) {
+    const std::int64_t n = s.out_c - co0 < 32 ? s.out_c - co0 : 32;
+    switch ((n + 7) / 8) {
+      case 1: detail::conv_direct_channels_avx2<1>(s, input, packed, output, co0, n, e); break;
+      case 2: detail::conv_direct_channels_avx2<2>(s, input, packed, output, co0, n, e); break;
+      case 3: detail::conv_direct_channels_avx2<3>(s, input, packed, output, co0, n, e); break;
+      default: detail::conv_direct_channels_avx2<4>(s, input, packed, output, co0, n, e); break;
+    }
+  }
+  if (e.scalar_pass) {
+    const std::int64_t total = s.batch * s.out_h * s.out_w * s.out_c;
+    for (std::int64_t i = 0; i < total; ++i) output[i] = ops::apply_activation(activation, output[i]);
+  }
+}
+
+}  // namespace tinynn::kernels
+
+#endif  // TINYNN_HAS_X86_KERNELS
+
+// ---- end tinynn/backends/avx2/conv2d_direct.hpp ----
+
+#if TINYNN_HAS_X86_KERNELS
+#include <immintrin.h>
+
+namespace tinynn::kernels {
+
+namespace detail {
+
+/// Permutation tables that interleave CB vectors of 16 pixels into 16 pixels x CB channels.
+template <int CB>
+struct ConvDirectInterleave16 {
+  static constexpr std::array<std::int32_t, 16 * CB> index = [] {
+    std::array<std::int32_t, 16 * CB> a{};
+    for (int e = 0; e < 16 * CB; ++e) a[static_cast<std::size_t>(e)] = e / CB;
+    return a;
+  }();
+  static constexpr std::array<std::uint16_t, CB* CB> mask = [] {
+    std::array<std::uint16_t, CB * CB> m{};
+    for (int j = 0; j < CB; ++j) {
+      for (int l = 0; l < 16; ++l) {
+        const int e = 16 * j + l;
+        m[static_cast<std::size_t>(j * CB + e % CB)] =
+            static_cast<std::uint16_t>(m[static_cast<std::size_t>(j * CB + e % CB)] | (1u << l));
+      }
+    }
+    return m;
+  }();
+};
+
+template <int PB, int CB>
+TINYNN_TARGET_AVX512 void conv_direct_tile_avx512(const ops::detail::ConvDirectTile& t) noexcept {
+  __m512 acc[PB][CB];
+#pragma GCC unroll 8
+  for (int c = 0; c < CB; ++c) {
+    const __m512 b = _mm512_set1_ps(t.bias[c]);
+#pragma GCC unroll 8
+    for (int p = 0; p < PB; ++p) acc[p][c] = b;
+  }
+  const float* w = t.w;
+  for (std::int64_t ky = 0; ky < t.kernel_h; ++ky) {
+    for (std::int64_t kx = 0; kx < t.kernel_w; ++kx) {
+      const std::int64_t offset = ky * t.row_step + t.kx_off[kx];
+      for (std::int64_t ci = 0; ci < t.cin; ++ci) {
+        const std::int64_t o = offset + ci * t.plane_step;
+        __m512 x[PB];
+#pragma GCC unroll 8
+        for (int p = 0; p < PB; ++p) x[p] = _mm512_loadu_ps(t.src[p] + o);
+#pragma GCC unroll 8
+        for (int c = 0; c < CB; ++c) {
+          const __m512 wv = _mm512_set1_ps(w[c]);
+#pragma GCC unroll 8
+          for (int p = 0; p < PB; ++p) acc[p][c] = _mm512_fmadd_ps(x[p], wv, acc[p][c]);
+        }
+        w += t.ldw;
+      }
+    }
+  }
+  const ops::detail::GemmEpilogue& e = t.epilogue;
+  const __m512 lo = _mm512_set1_ps(e.lo), hi = _mm512_set1_ps(e.hi), alpha = _mm512_set1_ps(e.alpha);
+  using interleave = ConvDirectInterleave16<CB>;
+  alignas(64) float buffer[16 * CB + 16];
+#pragma GCC unroll 8
+  for (int p = 0; p < PB; ++p) {
+    const std::int64_t count = t.count[p];
+    if (count == 0) continue;
+#pragma GCC unroll 8
+    for (int c = 0; c < CB; ++c) {
+      __m512 v = acc[p][c];
+      if (e.leaky) v = _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ), v, alpha);
+      v = _mm512_mask_max_ps(v, 0xFFFF, v, lo);  // masked forms: GCC 12 -Wmaybe-uninitialized
+      acc[p][c] = _mm512_mask_min_ps(v, 0xFFFF, v, hi);
+    }
+    // [CB][16 pixels] -> [16 pixels][CB]: output vector j gathers element 16j + l from channel (16j + l) % CB.
+    __m512 o[CB];
+#pragma GCC unroll 8
+    for (int j = 0; j < CB; ++j) {
+      const __m512i idx = _mm512_loadu_si512(interleave::index.data() + 16 * j);
+      o[j] = _mm512_maskz_permutexvar_ps(0xFFFF, idx, acc[p][0]);  // maskz: GCC 12 -Wmaybe-uninitialized
+#pragma GCC unroll 8
+      for (int c = 1; c < CB; ++c) {
+        o[j] = _mm512_mask_permutexvar_ps(o[j], interleave::mask[static_cast<std::size_t>(j * CB + c)], idx, acc[p][c]);
+      }
+    }
+    float* dst = t.dst[p];
+    if (t.ldo == CB) {
+      const std::int64_t total = count * CB;
+#pragma GCC unroll 8
+      for (int j = 0; j < CB; ++j) {
+        const std::int64_t n = total - 16 * j;
+        if (n >= 16) {
+          _mm512_storeu_ps(dst + 16 * j, o[j]);
+        } else if (n > 0) {
+          _mm512_mask_storeu_ps(dst + 16 * j, static_cast<__mmask16>((1u << n) - 1u), o[j]);
+        }
+      }
+    } else {
+#pragma GCC unroll 8
+      for (int j = 0; j < CB; ++j) _mm512_store_ps(buffer + 16 * j, o[j]);
+      const auto lanes = static_cast<__mmask8>((1u << CB) - 1u);
+      for (std::int64_t l = 0; l < count; ++l) {
+        _mm256_mask_storeu_ps(dst + l * t.ldo, lanes, _mm256_loadu_ps(buffer + l * CB));
+      }
+    }
+  }
+}
+
+inline constexpr int conv_direct_pb_avx512[ops::detail::conv_direct_max_cb + 1] = {1, 8, 4, 3, 3, 2, 2, 2, 2};
+
+inline void conv_direct_tile_avx512_cb(int cb, const ops::detail::ConvDirectTile& t) noexcept {
+  switch (cb) {
+    case 1: conv_direct_tile_avx512<8, 1>(t); break;
+    case 2: conv_direct_tile_avx512<4, 2>(t); break;
+    case 3: conv_direct_tile_avx512<3, 3>(t); break;
+    case 4: conv_direct_tile_avx512<3, 4>(t); break;
+    case 5: conv_direct_tile_avx512<2, 5>(t); break;
+    case 6: conv_direct_tile_avx512<2, 6>(t); break;
+    case 7: conv_direct_tile_avx512<2, 7>(t); break;
+    default: conv_direct_tile_avx512<2, 8>(t); break;
+  }
+}
+
+/// Channel-vector chunk of n <= 16 * CV output channels starting at co0, every output pixel.
+template <int CV>
+TINYNN_TARGET_AVX512 void conv_direct_channels_avx512(const ops::detail::ConvShape& s, const float* input,
+                                                      const float* packed, float* output, std::int64_t co0,
+                                                      std::int64_t n, const ops::detail::GemmEpilogue& e) noexcept {
+  constexpr int U = CV == 1 ? 4 : (CV == 2 ? 2 : 1);  // independent partial sums over the input channels
+  const std::int64_t cin = s.in_c, cout = s.out_c;
+  __mmask16 mask[CV];
+#pragma GCC unroll 4
+  for (int v = 0; v < CV; ++v) {
+    const std::int64_t rest = n - 16 * v;
+    mask[v] = rest >= 16 ? __mmask16(0xFFFF) : __mmask16(rest > 0 ? (1u << rest) - 1u : 0u);
+  }
+  const float* bias = packed + ops::detail::conv_direct_depth(s) * cout + co0;
+  const __m512 lo = _mm512_set1_ps(e.lo), hi = _mm512_set1_ps(e.hi), alpha = _mm512_set1_ps(e.alpha);
+  for (std::int64_t b = 0; b < s.batch; ++b) {
+    const float* in_b = input + b * s.in_h * s.in_w * cin;
+    for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+      for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+        __m512 acc[U][CV];
+#pragma GCC unroll 4
+        for (int u = 0; u < U; ++u) {
+#pragma GCC unroll 4
+          for (int v = 0; v < CV; ++v) acc[u][v] = _mm512_setzero_ps();
+        }
+        for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+          const std::int64_t iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+          if (iy < 0 || iy >= s.in_h) continue;
+          for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+            const std::int64_t ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+            if (ix < 0 || ix >= s.in_w) continue;
+            const float* src = in_b + (iy * s.in_w + ix) * cin;
+            const float* w = packed + (ky * s.kernel_w + kx) * cin * cout + co0;
+            std::int64_t ci = 0;
+            for (; ci + U <= cin; ci += U) {
+#pragma GCC unroll 4
+              for (int u = 0; u < U; ++u) {
+                const __m512 x = _mm512_set1_ps(src[ci + u]);
+#pragma GCC unroll 4
+                for (int v = 0; v < CV; ++v) {
+                  acc[u][v] =
+                      _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(mask[v], w + (ci + u) * cout + 16 * v), acc[u][v]);
+                }
+              }
+            }
+            for (; ci < cin; ++ci) {
+              const __m512 x = _mm512_set1_ps(src[ci]);
+#pragma GCC unroll 4
+              for (int v = 0; v < CV; ++v) {
+                acc[0][v] = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(mask[v], w + ci * cout + 16 * v), acc[0][v]);
+              }
+            }
+          }
+        }
+        float* dst = output + ((b * s.out_h + oy) * s.out_w + ox) * cout + co0;
+#pragma GCC unroll 4
+        for (int v = 0; v < CV; ++v) {
+          __m512 r = _mm512_maskz_loadu_ps(mask[v], bias + 16 * v);
+#pragma GCC unroll 4
+          for (int u = 0; u < U; ++u) r = _mm512_add_ps(r, acc[u][v]);
+          if (e.leaky) r = _mm512_mask_mul_ps(r, _mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_LT_OQ), r, alpha);
+          r = _mm512_mask_max_ps(r, 0xFFFF, r, lo);
+          r = _mm512_mask_min_ps(r, 0xFFFF, r, hi);
+          _mm512_mask_storeu_ps(dst + 16 * v, mask[v], r);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+[[nodiscard]] constexpr std::int64_t conv_direct_lanes(backend::avx512) noexcept { return 16; }
+
+/// `packed`: ops::detail::conv_direct_pack(); `scratch`: conv_direct_scratch_floats(s, 16) floats.
+inline void conv2d_direct_small(backend::avx512, const ops::detail::ConvShape& s, const float* input,
+                                const float* packed, float* output, const ops::ActivationParams& activation,
+                                float* scratch) noexcept {
+  if (ops::detail::conv_direct_pixel_mode(s, 16)) {
+    ops::detail::conv_direct_pixels(
+        [](int, int cb, const ops::detail::ConvDirectTile& t) noexcept { detail::conv_direct_tile_avx512_cb(cb, t); },
+        detail::conv_direct_pb_avx512, 16, s, input, packed, output, activation, scratch);
+    return;
+  }
+  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
+  for (std::int64_t co0 = 0; co0 < s.out_c; co0 += 64) {
+    const std::int64_t n = s.out_c - co0 < 64 ? s.out_c - co0 : 64;
+    switch ((n + 15) / 16) {
+      case 1: detail::conv_direct_channels_avx512<1>(s, input, packed, output, co0, n, e); break;
+      case 2: detail::conv_direct_channels_avx512<2>(s, input, packed, output, co0, n, e); break;
+      case 3: detail::conv_direct_channels_avx512<3>(s, input, packed, output, co0, n, e); break;
+      default: detail::conv_direct_channels_avx512<4>(s, input, packed, output, co0, n, e); break;
+    }
+  }
+  if (e.scalar_pass) {
+    const std::int64_t total = s.batch * s.out_h * s.out_w * s.out_c;
+    for (std::int64_t i = 0; i < total; ++i) output[i] = ops::apply_activation(activation, output[i]);
+  }
+}
+
+}  // namespace tinynn::kernels
+
+#endif  // TINYNN_HAS_X86_KERNELS
+
+// ---- end tinynn/backends/avx512/conv2d_direct.hpp ----
 // ---- begin tinynn/backends/neon/conv2d.hpp ----
 // tinynn — neon Conv2D kernels: convolutions run as implicit GEMM (ops/conv2d.hpp) on this backend's
 // GEMM micro-kernel (backends/neon/gemm.hpp); no convolution-specific kernel is needed here yet.
@@ -4165,9 +4935,16 @@ struct Params {
   return p.groups > 0 ? std::int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups) : 0;
 }
 
+/// Small / narrow convolutions and 1-4 pixel outputs take the direct path (ops/detail/conv_direct.hpp:
+/// unpadded HWIO weights, no im2col); decided from the Params alone, so packing is backend-independent.
+[[nodiscard]] constexpr bool uses_direct(const Params& p) noexcept {
+  return p.groups > 0 && ops::detail::conv_direct_applies(shape_of(p));
+}
+
 /// Scratch floats run<B>() needs (0 for scalar).
 template <backend::Backend B>
 [[nodiscard]] constexpr std::size_t scratch_size(const Params& p) noexcept {
+  if (uses_direct(p)) return ops::detail::conv_direct_scratch_floats(shape_of(p), kernels::conv_direct_lanes(B{}));
   if constexpr (std::is_same_v<B, backend::scalar>) {
     return 0;
   } else {
@@ -4175,6 +4952,10 @@ template <backend::Backend B>
   }
 }
 [[nodiscard]] constexpr std::size_t scratch_size(const Params& p, backend::BackendId id) noexcept {
+  if (uses_direct(p)) {
+    const std::int64_t lanes = id == backend::BackendId::avx512 ? 16 : (id == backend::BackendId::avx2 ? 8 : 1);
+    return ops::detail::conv_direct_scratch_floats(shape_of(p), lanes);
+  }
   return id == backend::BackendId::scalar
              ? 0
              : detail::gemm_blocked_scratch_floats(p.batch * output_h(p) * output_w(p), gemm_depth(p));
@@ -4183,11 +4964,16 @@ template <backend::Backend B>
 /// Floats of packed weights + bias; the same for every backend.
 [[nodiscard]] constexpr std::size_t packed_weights_size(const Params& p) noexcept {
   if (p.groups <= 0) return 0;
+  if (uses_direct(p)) return ops::detail::conv_direct_packed_floats(shape_of(p));
   return static_cast<std::size_t>(p.groups) * detail::gemm_packed_b_floats(p.out_c / p.groups, gemm_depth(p));
 }
 
 /// Packs OHWI `weights` and `bias` (out_c floats, may be null) into `packed`.
 constexpr void pack_weights(const Params& p, const float* weights, const float* bias, float* packed) noexcept {
+  if (uses_direct(p)) {
+    ops::detail::conv_direct_pack(shape_of(p), weights, bias, packed);
+    return;
+  }
   const std::int64_t cout = p.out_c / p.groups;
   const std::int64_t depth = gemm_depth(p);
   const auto group_floats = static_cast<std::int64_t>(detail::gemm_packed_b_floats(cout, depth));
@@ -4269,6 +5055,10 @@ template <backend::Backend B = backend::native>
 void run(const Params& p, const float* input, const float* packed_weights, float* output, float* scratch) noexcept {
   backend::require_compilable<B>();
   const ops::detail::ConvShape s = shape_of(p);
+  if (ops::detail::conv_direct_applies(s)) {
+    kernels::conv2d_direct_small(B{}, s, input, packed_weights, output, p.activation, scratch);
+    return;
+  }
   const ops::detail::GemmKernelShape kshape = kernels::gemm_kernel_shape(B{});
   if (kshape.mr == 0) {
     kernels::conv2d_direct(B{}, s, input, packed_weights, output, p.activation);
@@ -6820,6 +7610,9 @@ struct Dense {
     static constexpr bool foldable = std::is_same_v<activation, NoActivation>;
     static constexpr bool in_place = false;
 
+    // 1-4 rows run as a 1x1 convolution over a 1x1xK image: ops/conv2d's direct path (unpadded [K][Units]
+    // weights, channel vectors); more rows as a GEMM over 16-column panels.
+    static constexpr bool as_conv = rows <= 4;
     static constexpr ops::fully_connected::Params op = [] {
       ops::fully_connected::Params p;
       p.batch = rows;
@@ -6827,8 +7620,23 @@ struct Dense {
       p.out_features = Units;
       return p;
     }();
+    static constexpr ops::conv2d::Params conv_op = [] {
+      ops::conv2d::Params p;
+      p.batch = rows;
+      p.in_h = 1;
+      p.in_w = 1;
+      p.in_c = K;
+      p.out_c = Units;
+      return p;
+    }();
+    static_assert(!as_conv || ops::conv2d::uses_direct(conv_op));
     static constexpr ops::fully_connected::Params op_params(const ops::ActivationParams& act) noexcept {
       ops::fully_connected::Params p = op;
+      p.activation = act;
+      return p;
+    }
+    static constexpr ops::conv2d::Params conv_params(const ops::ActivationParams& act) noexcept {
+      ops::conv2d::Params p = conv_op;
       p.activation = act;
       return p;
     }
@@ -6838,15 +7646,23 @@ struct Dense {
       std::array<float, Units> bias;
     };
     struct Params {
-      std::array<float, ops::fully_connected::packed_weights_size(op)> packed;
+      std::array<float,
+                 as_conv ? ops::conv2d::packed_weights_size(conv_op) : ops::fully_connected::packed_weights_size(op)>
+          packed;
     };
     static constexpr std::size_t param_count = Units * K + Units;
     static constexpr std::size_t macs = rows * Units * K;
     template <class Backend>
-    static constexpr std::size_t scratch_bytes = ops::fully_connected::scratch_size<Backend>(op) * sizeof(float);
+    static constexpr std::size_t scratch_bytes = (as_conv ? ops::conv2d::scratch_size<Backend>(conv_op)
+                                                          : ops::fully_connected::scratch_size<Backend>(op)) *
+                                                 sizeof(float);
 
     static constexpr void fold_into(const Trained& t, Params& p) {
-      ops::fully_connected::pack_weights(op, t.weights.data(), t.bias.data(), p.packed.data());
+      if constexpr (as_conv) {
+        ops::conv2d::pack_weights(conv_op, t.weights.data(), t.bias.data(), p.packed.data());
+      } else {
+        ops::fully_connected::pack_weights(op, t.weights.data(), t.bias.data(), p.packed.data());
+      }
     }
     static constexpr void fold_into(const Trained& t, const float* scale, const float* shift, Params& p) {
       Trained scaled = t;
@@ -6860,7 +7676,11 @@ struct Dense {
     template <class Backend>
     static void compute(const Params& p, const float* in, float* out, std::byte* scratch,
                         const ops::ActivationParams& act, Backend) noexcept {
-      ops::fully_connected::run<Backend>(op_params(act), in, p.packed.data(), out, reinterpret_cast<float*>(scratch));
+      if constexpr (as_conv) {
+        ops::conv2d::run<Backend>(conv_params(act), in, p.packed.data(), out, reinterpret_cast<float*>(scratch));
+      } else {
+        ops::fully_connected::run<Backend>(op_params(act), in, p.packed.data(), out, reinterpret_cast<float*>(scratch));
+      }
     }
   };
 };
@@ -6918,7 +7738,13 @@ struct Pool2D {
     template <class Backend>
     static void compute(const Params&, const float* in, float* out, std::byte*, const ops::ActivationParams& act,
                         Backend) noexcept {
-      ops::pool2d::run<Backend>(op_params(act), in, out);
+      // Measured (SimpLeNet, CIFAR-10 pools): ops/pool's SIMD row kernels lose to its scalar loop below
+      // 64 channels (per-window calls); the results are the same (max exact, sums in the same order).
+      if constexpr (C < 64) {
+        ops::pool2d::run<backend::scalar>(op_params(act), in, out);
+      } else {
+        ops::pool2d::run<Backend>(op_params(act), in, out);
+      }
     }
   };
 };

@@ -131,6 +131,54 @@ TEST_CASE("conv2d: randomized parameters on every runnable backend") {
   }
 }
 
+// The direct path (ops/detail/conv_direct.hpp): few input/output channels, small images, 1-4 output
+// pixels (dense layers). Covers both pixel-vector sources (stride-phase planes and transposed im2col),
+// every chunk width 1..8 and its pixel-vector count, channel tails, strides, dilations, padding, activations.
+TEST_CASE("conv2d: direct path sweep on every runnable backend") {
+  std::mt19937 rng(29);
+  const std::vector<BackendId> ids = runnable_backends();
+  int direct = 0;
+  auto run_case = [&](ops::conv2d::Params p) {
+    if (!ops::conv2d::prepare(p).ok()) return;
+    if (ops::conv2d::uses_direct(p)) ++direct;
+    for (BackendId id : ids) {
+      CAPTURE(backend::name_of(id));
+      check_conv(p, id, rng);
+    }
+  };
+  int n = 0;
+  for (int cin : {1, 2, 3, 5, 8}) {
+    for (int cout : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 16, 17, 33}) {
+      const int k = 1 + (cin + cout) % 5;
+      const int stride = 1 + (cout % 3 == 0 ? 1 : 0);
+      ops::conv2d::Params p = make(1 + cout % 2, 7 + (cin * 5 + cout) % 23, 5 + (cin * 3 + cout * 7) % 26, cin, cout, k,
+                                   stride, 1 + (cout % 5 == 4 ? 1 : 0), 1,
+                                   cout % 2 ? ops::PaddingMode::same_upper : ops::PaddingMode::explicit_padding,
+                                   {cin % 3, cout % 3, (cin + 1) % 3, cout % 2});
+      p.kernel_w = 1 + (cin * 7 + cout) % 5;
+      p.activation = activations[static_cast<std::size_t>(n++) % std::size(activations)];
+      CAPTURE(cin);
+      CAPTURE(cout);
+      run_case(p);
+    }
+  }
+  // The reference networks' layers: SimpLeNet, DS-CNN's 10x4/2 first layer, CIFAR's first layer.
+  ops::conv2d::Params simple1 = make(1, 28, 28, 1, 3, 5, 1, 1, 1, ops::PaddingMode::same_upper);
+  simple1.activation = ops::ActivationParams::relu();
+  run_case(simple1);
+  run_case(make(1, 14, 14, 3, 6, 5, 1, 1, 1, ops::PaddingMode::same_upper));
+  ops::conv2d::Params kws = make(1, 49, 10, 1, 64, 10, 2, 1, 1, ops::PaddingMode::explicit_padding, {5, 1, 5, 1});
+  kws.kernel_w = 4;
+  run_case(kws);
+  run_case(make(1, 32, 32, 3, 32, 5, 1, 1, 1, ops::PaddingMode::same_upper));
+  // Dense layers as 1-pixel convolutions ([K] -> [N]), with channel tails on every vector width.
+  for (int cout : {1, 3, 10, 12, 17, 40, 70, 100}) run_case(make(1, 1, 1, 294 + cout, cout, 1, 1, 1, 1, {}));
+  run_case(make(3, 1, 1, 64, 12, 1, 1, 1, 1, {}));
+  run_case(make(1, 2, 2, 7, 9, 2, 1, 1, 1, ops::PaddingMode::explicit_padding, {1, 1, 0, 0}));
+  MESSAGE(direct << " cases took the direct path");
+  CHECK(direct >= 70);
+}
+
 TEST_CASE("conv2d: prepare names the problem") {
   ops::conv2d::Params p = make(1, 8, 8, 6, 4, 3, 1, 1, 4, ops::PaddingMode::explicit_padding);
   const Status s = ops::conv2d::prepare(p);

@@ -331,6 +331,9 @@ struct Dense {
     static constexpr bool foldable = std::is_same_v<activation, NoActivation>;
     static constexpr bool in_place = false;
 
+    // 1-4 rows run as a 1x1 convolution over a 1x1xK image: ops/conv2d's direct path (unpadded [K][Units]
+    // weights, channel vectors); more rows as a GEMM over 16-column panels.
+    static constexpr bool as_conv = rows <= 4;
     static constexpr ops::fully_connected::Params op = [] {
       ops::fully_connected::Params p;
       p.batch = rows;
@@ -338,8 +341,23 @@ struct Dense {
       p.out_features = Units;
       return p;
     }();
+    static constexpr ops::conv2d::Params conv_op = [] {
+      ops::conv2d::Params p;
+      p.batch = rows;
+      p.in_h = 1;
+      p.in_w = 1;
+      p.in_c = K;
+      p.out_c = Units;
+      return p;
+    }();
+    static_assert(!as_conv || ops::conv2d::uses_direct(conv_op));
     static constexpr ops::fully_connected::Params op_params(const ops::ActivationParams& act) noexcept {
       ops::fully_connected::Params p = op;
+      p.activation = act;
+      return p;
+    }
+    static constexpr ops::conv2d::Params conv_params(const ops::ActivationParams& act) noexcept {
+      ops::conv2d::Params p = conv_op;
       p.activation = act;
       return p;
     }
@@ -349,15 +367,23 @@ struct Dense {
       std::array<float, Units> bias;
     };
     struct Params {
-      std::array<float, ops::fully_connected::packed_weights_size(op)> packed;
+      std::array<float,
+                 as_conv ? ops::conv2d::packed_weights_size(conv_op) : ops::fully_connected::packed_weights_size(op)>
+          packed;
     };
     static constexpr std::size_t param_count = Units * K + Units;
     static constexpr std::size_t macs = rows * Units * K;
     template <class Backend>
-    static constexpr std::size_t scratch_bytes = ops::fully_connected::scratch_size<Backend>(op) * sizeof(float);
+    static constexpr std::size_t scratch_bytes = (as_conv ? ops::conv2d::scratch_size<Backend>(conv_op)
+                                                          : ops::fully_connected::scratch_size<Backend>(op)) *
+                                                 sizeof(float);
 
     static constexpr void fold_into(const Trained& t, Params& p) {
-      ops::fully_connected::pack_weights(op, t.weights.data(), t.bias.data(), p.packed.data());
+      if constexpr (as_conv) {
+        ops::conv2d::pack_weights(conv_op, t.weights.data(), t.bias.data(), p.packed.data());
+      } else {
+        ops::fully_connected::pack_weights(op, t.weights.data(), t.bias.data(), p.packed.data());
+      }
     }
     static constexpr void fold_into(const Trained& t, const float* scale, const float* shift, Params& p) {
       Trained scaled = t;
@@ -371,7 +397,11 @@ struct Dense {
     template <class Backend>
     static void compute(const Params& p, const float* in, float* out, std::byte* scratch,
                         const ops::ActivationParams& act, Backend) noexcept {
-      ops::fully_connected::run<Backend>(op_params(act), in, p.packed.data(), out, reinterpret_cast<float*>(scratch));
+      if constexpr (as_conv) {
+        ops::conv2d::run<Backend>(conv_params(act), in, p.packed.data(), out, reinterpret_cast<float*>(scratch));
+      } else {
+        ops::fully_connected::run<Backend>(op_params(act), in, p.packed.data(), out, reinterpret_cast<float*>(scratch));
+      }
     }
   };
 };
@@ -429,7 +459,13 @@ struct Pool2D {
     template <class Backend>
     static void compute(const Params&, const float* in, float* out, std::byte*, const ops::ActivationParams& act,
                         Backend) noexcept {
-      ops::pool2d::run<Backend>(op_params(act), in, out);
+      // Measured (SimpLeNet, CIFAR-10 pools): ops/pool's SIMD row kernels lose to its scalar loop below
+      // 64 channels (per-window calls); the results are the same (max exact, sums in the same order).
+      if constexpr (C < 64) {
+        ops::pool2d::run<backend::scalar>(op_params(act), in, out);
+      } else {
+        ops::pool2d::run<Backend>(op_params(act), in, out);
+      }
     }
   };
 };

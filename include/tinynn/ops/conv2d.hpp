@@ -16,6 +16,7 @@
 #include "tinynn/backends/dispatch.hpp"
 #include "tinynn/backends/tags.hpp"
 #include "tinynn/ops/common.hpp"
+#include "tinynn/ops/detail/conv_direct.hpp"
 #include "tinynn/ops/detail/conv_geometry.hpp"
 #include "tinynn/ops/detail/gemm_driver.hpp"
 #include "tinynn/ops/detail/gemm_kernel.hpp"
@@ -23,6 +24,7 @@
 // Backend kernels.
 #include "tinynn/backends/avx2/conv2d.hpp"
 #include "tinynn/backends/avx512/conv2d.hpp"
+#include "tinynn/backends/avx512/conv2d_direct.hpp"  // + avx2/, scalar/ direct kernels
 #include "tinynn/backends/neon/conv2d.hpp"
 #include "tinynn/backends/scalar/conv2d.hpp"
 #include "tinynn/backends/sve/conv2d.hpp"
@@ -79,9 +81,16 @@ struct Params {
   return p.groups > 0 ? std::int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups) : 0;
 }
 
+/// Small / narrow convolutions and 1-4 pixel outputs take the direct path (ops/detail/conv_direct.hpp:
+/// unpadded HWIO weights, no im2col); decided from the Params alone, so packing is backend-independent.
+[[nodiscard]] constexpr bool uses_direct(const Params& p) noexcept {
+  return p.groups > 0 && ops::detail::conv_direct_applies(shape_of(p));
+}
+
 /// Scratch floats run<B>() needs (0 for scalar).
 template <backend::Backend B>
 [[nodiscard]] constexpr std::size_t scratch_size(const Params& p) noexcept {
+  if (uses_direct(p)) return ops::detail::conv_direct_scratch_floats(shape_of(p), kernels::conv_direct_lanes(B{}));
   if constexpr (std::is_same_v<B, backend::scalar>) {
     return 0;
   } else {
@@ -89,6 +98,10 @@ template <backend::Backend B>
   }
 }
 [[nodiscard]] constexpr std::size_t scratch_size(const Params& p, backend::BackendId id) noexcept {
+  if (uses_direct(p)) {
+    const std::int64_t lanes = id == backend::BackendId::avx512 ? 16 : (id == backend::BackendId::avx2 ? 8 : 1);
+    return ops::detail::conv_direct_scratch_floats(shape_of(p), lanes);
+  }
   return id == backend::BackendId::scalar
              ? 0
              : detail::gemm_blocked_scratch_floats(p.batch * output_h(p) * output_w(p), gemm_depth(p));
@@ -97,11 +110,16 @@ template <backend::Backend B>
 /// Floats of packed weights + bias; the same for every backend.
 [[nodiscard]] constexpr std::size_t packed_weights_size(const Params& p) noexcept {
   if (p.groups <= 0) return 0;
+  if (uses_direct(p)) return ops::detail::conv_direct_packed_floats(shape_of(p));
   return static_cast<std::size_t>(p.groups) * detail::gemm_packed_b_floats(p.out_c / p.groups, gemm_depth(p));
 }
 
 /// Packs OHWI `weights` and `bias` (out_c floats, may be null) into `packed`.
 constexpr void pack_weights(const Params& p, const float* weights, const float* bias, float* packed) noexcept {
+  if (uses_direct(p)) {
+    ops::detail::conv_direct_pack(shape_of(p), weights, bias, packed);
+    return;
+  }
   const std::int64_t cout = p.out_c / p.groups;
   const std::int64_t depth = gemm_depth(p);
   const auto group_floats = static_cast<std::int64_t>(detail::gemm_packed_b_floats(cout, depth));
@@ -183,6 +201,10 @@ template <backend::Backend B = backend::native>
 void run(const Params& p, const float* input, const float* packed_weights, float* output, float* scratch) noexcept {
   backend::require_compilable<B>();
   const ops::detail::ConvShape s = shape_of(p);
+  if (ops::detail::conv_direct_applies(s)) {
+    kernels::conv2d_direct_small(B{}, s, input, packed_weights, output, p.activation, scratch);
+    return;
+  }
   const ops::detail::GemmKernelShape kshape = kernels::gemm_kernel_shape(B{});
   if (kshape.mr == 0) {
     kernels::conv2d_direct(B{}, s, input, packed_weights, output, p.activation);
