@@ -4244,7 +4244,7 @@ inline void gemm_tile(backend::avx512, int rows, int panels, const ops::detail::
 
 // ---- begin tinynn/backends/scalar/conv2d_direct.hpp ----
 // tinynn — scalar direct convolution (ops/detail/conv_direct.hpp): per output pixel, a chunk of up to
-// 8 output channels accumulates in registers while the kernel window reads the NHWC input in place.
+// 4 output channels accumulates in registers while the kernel window reads the NHWC input in place.
 // HWIO unpadded weights, no scratch, no heap: the Cortex-M path for small convolutions and dense layers.
 
 #include <cstddef>
@@ -4256,7 +4256,7 @@ namespace detail {
 
 template <int CB>
 void conv_direct_scalar_chunk(const ops::detail::ConvShape& s, const float* input, const float* packed, float* output,
-                              std::ptrdiff_t co0, const ops::ActivationParams& activation) noexcept {
+                              std::ptrdiff_t co0, const ops::detail::GemmEpilogue& e) noexcept {
   // ptrdiff_t (32-bit on Cortex-M) for the index arithmetic of the inner loops.
   const auto in_h = static_cast<std::ptrdiff_t>(s.in_h), in_w = static_cast<std::ptrdiff_t>(s.in_w);
   const auto cin = static_cast<std::ptrdiff_t>(s.in_c), cout = static_cast<std::ptrdiff_t>(s.out_c);
@@ -4288,7 +4288,12 @@ void conv_direct_scalar_chunk(const ops::detail::ConvShape& s, const float* inpu
           }
         }
         float* dst = output + ((b * out_h + oy) * out_w + ox) * cout + co0;
-        for (int c = 0; c < CB; ++c) dst[c] = ops::apply_activation(activation, acc[c]);
+        for (int c = 0; c < CB; ++c) {
+          float v = acc[c];
+          if (e.leaky && v < 0.0f) v *= e.alpha;
+          v = v < e.lo ? e.lo : v;
+          dst[c] = v > e.hi ? e.hi : v;
+        }
       }
     }
   }
@@ -4299,24 +4304,26 @@ void conv_direct_scalar_chunk(const ops::detail::ConvShape& s, const float* inpu
 /// Floats per vector of this backend's direct-convolution kernels (1: channel-vector only, no scratch).
 [[nodiscard]] constexpr std::int64_t conv_direct_lanes(backend::scalar) noexcept { return 1; }
 
-/// The channel-vector direct convolution, chunks of up to 8 output channels.
+/// The channel-vector direct convolution, chunks of up to 4 output channels (4 instantiations: this
+/// is also the Cortex-M code, where flash counts).
 inline void conv_direct_channels_scalar(const ops::detail::ConvShape& s, const float* input, const float* packed,
                                         float* output, const ops::ActivationParams& activation) noexcept {
-  const std::int64_t chunks = (s.out_c + 7) / 8;
+  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
+  const std::int64_t chunks = (s.out_c + 3) / 4;
   const std::int64_t cb_full = (s.out_c + chunks - 1) / chunks;
   for (std::int64_t co0 = 0; co0 < s.out_c; co0 += cb_full) {
     const std::int64_t cb = s.out_c - co0 < cb_full ? s.out_c - co0 : cb_full;
     const auto c0 = static_cast<std::ptrdiff_t>(co0);
     switch (cb) {
-      case 1: detail::conv_direct_scalar_chunk<1>(s, input, packed, output, c0, activation); break;
-      case 2: detail::conv_direct_scalar_chunk<2>(s, input, packed, output, c0, activation); break;
-      case 3: detail::conv_direct_scalar_chunk<3>(s, input, packed, output, c0, activation); break;
-      case 4: detail::conv_direct_scalar_chunk<4>(s, input, packed, output, c0, activation); break;
-      case 5: detail::conv_direct_scalar_chunk<5>(s, input, packed, output, c0, activation); break;
-      case 6: detail::conv_direct_scalar_chunk<6>(s, input, packed, output, c0, activation); break;
-      case 7: detail::conv_direct_scalar_chunk<7>(s, input, packed, output, c0, activation); break;
-      default: detail::conv_direct_scalar_chunk<8>(s, input, packed, output, c0, activation); break;
+      case 1: detail::conv_direct_scalar_chunk<1>(s, input, packed, output, c0, e); break;
+      case 2: detail::conv_direct_scalar_chunk<2>(s, input, packed, output, c0, e); break;
+      case 3: detail::conv_direct_scalar_chunk<3>(s, input, packed, output, c0, e); break;
+      default: detail::conv_direct_scalar_chunk<4>(s, input, packed, output, c0, e); break;
     }
+  }
+  if (e.scalar_pass) {
+    const std::int64_t total = s.batch * s.out_h * s.out_w * s.out_c;
+    for (std::int64_t i = 0; i < total; ++i) output[i] = ops::apply_activation(activation, output[i]);
   }
 }
 
