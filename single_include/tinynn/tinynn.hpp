@@ -5121,8 +5121,8 @@ inline void run(backend::BackendId id, const Params& p, const float* input, cons
 // vector. 3x3 and 5x5 at horizontal stride 1 or 2 (dilation 1) slide along the row in tiles of
 // several output pixels, each loaded input vector feeding every pixel whose window covers it; the 3x3
 // taps' weights stay in registers (9 ymm; 5x5 reads some from L1). Other kernels and dilations use a
-// per-pixel loop. Channel tails use masked loads/stores (never past the row). Other multipliers fall
-// back to the scalar kernel.
+// per-pixel loop. Channel tails use masked loads/stores (never past the row). Channel multipliers > 1:
+// one permute spreads the input channels over the output channels that read them.
 
 #include <cstdint>
 
@@ -5437,16 +5437,66 @@ TINYNN_TARGET_AVX2 void depthwise_sliding_avx2(const ops::detail::ConvShape& s, 
   }
 }
 
+/// Channel multiplier M > 1 (output channel o reads input channel o / M): per 8 output channels the
+/// input channels they read are loaded once per tap and spread with one permute (as in AVX-512).
+TINYNN_TARGET_AVX2 inline void depthwise_multiplier_avx2(const ops::detail::ConvShape& s, std::int64_t channel_stride,
+                                                         const float* input, const float* packed, float* output,
+                                                         const ops::detail::GemmEpilogue& g) noexcept {
+  const std::int64_t multiplier = s.out_c / s.in_c;
+  const float* bias_row = packed + s.kernel_h * s.kernel_w * channel_stride;
+  const DepthwiseEpilogueAvx2 e{_mm256_set1_ps(g.lo), _mm256_set1_ps(g.hi), _mm256_set1_ps(g.alpha), g.leaky};
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (std::int64_t o0 = 0; o0 < s.out_c; o0 += 8) {
+    const std::int64_t first = o0 / multiplier;
+    alignas(32) std::int32_t index[8];
+    for (std::int64_t i = 0; i < 8; ++i) {
+      const std::int64_t o = o0 + i < s.out_c ? o0 + i : s.out_c - 1;
+      index[i] = static_cast<std::int32_t>(o / multiplier - first);
+    }
+    const __m256i permute = _mm256_load_si256(reinterpret_cast<const __m256i*>(index));
+    const std::int64_t in_rest = s.in_c - first, out_rest = s.out_c - o0;
+    const __m256i in_mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(in_rest < 8 ? in_rest : 8)), lane);
+    const __m256i out_mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(out_rest < 8 ? out_rest : 8)), lane);
+    const __m256 bias = _mm256_loadu_ps(bias_row + o0);
+    for (std::int64_t b = 0; b < s.batch; ++b) {
+      const float* image = input + b * s.in_h * s.in_w * s.in_c + first;
+      for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+        const std::int64_t iy0 = oy * s.stride_h - s.pad_top;
+        float* out_row = output + ((b * s.out_h + oy) * s.out_w) * s.out_c + o0;
+        for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+          const std::int64_t ix0 = ox * s.stride_w - s.pad_left;
+          __m256 acc = bias;
+          for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+            const std::int64_t iy = iy0 + ky * s.dilation_h;
+            if (iy < 0 || iy >= s.in_h) continue;
+            const float* row = image + iy * s.in_w * s.in_c;
+            const float* w = packed + ky * s.kernel_w * channel_stride + o0;
+            for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+              const std::int64_t ix = ix0 + kx * s.dilation_w;
+              if (ix < 0 || ix >= s.in_w) continue;
+              const __m256 x = _mm256_permutevar8x32_ps(_mm256_maskload_ps(row + ix * s.in_c, in_mask), permute);
+              acc = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + kx * channel_stride), acc);
+            }
+          }
+          depthwise_store_avx2<true>(acc, e, out_mask, out_row + ox * s.out_c);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace detail
 
 inline void depthwise_conv2d_direct(backend::avx2, const ops::detail::ConvShape& s, std::int64_t channel_stride,
                                     const float* input, const float* packed, float* output,
                                     const ops::ActivationParams& activation) noexcept {
+  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
   if (s.out_c != s.in_c) {
-    depthwise_conv2d_direct(backend::scalar{}, s, channel_stride, input, packed, output, activation);
+    detail::depthwise_multiplier_avx2(s, channel_stride, input, packed, output, e);
+    if (e.scalar_pass)
+      detail::depthwise_activation_row_avx2(output, s.batch * s.out_h * s.out_w * s.out_c, activation.kind);
     return;
   }
-  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
   const bool sliding = s.dilation_w == 1 && s.dilation_h == 1 && (s.stride_w == 1 || s.stride_w == 2) &&
                        s.kernel_h == s.kernel_w && (s.kernel_w == 3 || s.kernel_w == 5);
   if (sliding) {
@@ -5482,8 +5532,8 @@ inline void depthwise_conv2d_direct(backend::avx2, const ops::detail::ConvShape&
 // no bounds checks, border pixels skip the columns outside. Large stride-1 images run the same tiles
 // pixel-major (all channels of a tile before the next). Other kernels and dilations: one pixel at a
 // time, weights in registers for 3x3/5x5, from L1 otherwise. Channel tails use masked loads/stores
-// (never past the row). Sigmoid/tanh/hard-swish run vectorised over each finished output row. Other
-// multipliers fall back to the scalar kernel.
+// (never past the row). Sigmoid/tanh/hard-swish run vectorised over each finished output row. Channel
+// multipliers > 1: one permute spreads the input channels over the output channels that read them.
 
 #include <cstdint>
 #include <type_traits>
@@ -5816,16 +5866,73 @@ TINYNN_TARGET_AVX512 void depthwise_sliding_avx512(const ops::detail::ConvShape&
   }
 }
 
+/// Channel multiplier M > 1: output channel o reads input channel o / M. Per 16 output channels the
+/// (at most 16) input channels they read are loaded once per tap and spread with one permute, then one
+/// FMA against the 16 weights. Output-channel blocks outermost, so each block's permute index is
+/// computed once; any kernel, stride and dilation (bounds checked per tap).
+TINYNN_TARGET_AVX512 inline void depthwise_multiplier_avx512(const ops::detail::ConvShape& s,
+                                                             std::int64_t channel_stride, const float* input,
+                                                             const float* packed, float* output,
+                                                             const ops::detail::GemmEpilogue& g) noexcept {
+  const std::int64_t multiplier = s.out_c / s.in_c;
+  const float* bias_row = packed + s.kernel_h * s.kernel_w * channel_stride;
+  const DepthwiseEpilogueAvx512 e{_mm512_set1_ps(g.lo), _mm512_set1_ps(g.hi), _mm512_set1_ps(g.alpha), g.leaky};
+  for (std::int64_t o0 = 0; o0 < s.out_c; o0 += 16) {
+    const std::int64_t first = o0 / multiplier;
+    alignas(64) std::int32_t index[16];
+    for (std::int64_t i = 0; i < 16; ++i) {
+      const std::int64_t o = o0 + i < s.out_c ? o0 + i : s.out_c - 1;
+      index[i] = static_cast<std::int32_t>(o / multiplier - first);
+    }
+    const __m512i permute = _mm512_load_si512(index);
+    const std::int64_t in_rest = s.in_c - first, out_rest = s.out_c - o0;
+    const auto in_mask = in_rest >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << in_rest) - 1u);
+    const auto out_mask = out_rest >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << out_rest) - 1u);
+    const __m512 bias = _mm512_loadu_ps(bias_row + o0);
+    for (std::int64_t b = 0; b < s.batch; ++b) {
+      const float* image = input + b * s.in_h * s.in_w * s.in_c + first;
+      for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+        const std::int64_t iy0 = oy * s.stride_h - s.pad_top;
+        float* out_row = output + ((b * s.out_h + oy) * s.out_w) * s.out_c + o0;
+        for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+          const std::int64_t ix0 = ox * s.stride_w - s.pad_left;
+          __m512 acc = bias;
+          for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+            const std::int64_t iy = iy0 + ky * s.dilation_h;
+            if (iy < 0 || iy >= s.in_h) continue;
+            const float* row = image + iy * s.in_w * s.in_c;
+            const float* w = packed + ky * s.kernel_w * channel_stride + o0;
+            for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+              const std::int64_t ix = ix0 + kx * s.dilation_w;
+              if (ix < 0 || ix >= s.in_w) continue;
+              const __m512 loaded = _mm512_maskz_loadu_ps(in_mask, row + ix * s.in_c);
+              // Merge-masked form: GCC 12 warns (maybe-uninitialized) inside the plain intrinsic.
+              const __m512 x = _mm512_mask_permutexvar_ps(loaded, 0xFFFF, permute, loaded);
+              acc = _mm512_fmadd_ps(x, _mm512_loadu_ps(w + kx * channel_stride), acc);
+            }
+          }
+          if (e.leaky)
+            acc = _mm512_mask_mul_ps(acc, _mm512_cmp_ps_mask(acc, _mm512_setzero_ps(), _CMP_LT_OQ), acc, e.alpha);
+          acc = _mm512_mask_min_ps(acc, 0xFFFF, _mm512_mask_max_ps(acc, 0xFFFF, acc, e.lo), e.hi);
+          _mm512_mask_storeu_ps(out_row + ox * s.out_c, out_mask, acc);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace detail
 
 inline void depthwise_conv2d_direct(backend::avx512, const ops::detail::ConvShape& s, std::int64_t channel_stride,
                                     const float* input, const float* packed, float* output,
                                     const ops::ActivationParams& activation) noexcept {
+  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
   if (s.out_c != s.in_c) {
-    depthwise_conv2d_direct(backend::scalar{}, s, channel_stride, input, packed, output, activation);
+    detail::depthwise_multiplier_avx512(s, channel_stride, input, packed, output, e);
+    if (e.scalar_pass)
+      detail::depthwise_activation_row_avx512(output, s.batch * s.out_h * s.out_w * s.out_c, activation.kind);
     return;
   }
-  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
   const bool sliding = s.dilation_w == 1 && s.dilation_h == 1 && (s.stride_w == 1 || s.stride_w == 2) &&
                        s.kernel_h == s.kernel_w && (s.kernel_w == 3 || s.kernel_w == 5);
   if (sliding) {
@@ -5861,26 +5968,97 @@ inline void depthwise_conv2d_direct(backend::avx512, const ops::detail::ConvShap
 
 // ---- end tinynn/backends/avx512/depthwise_conv2d.hpp ----
 // ---- begin tinynn/backends/neon/depthwise_conv2d.hpp ----
-// tinynn — NEON depthwise Conv2D (AArch64, xsimd batch<float, neon64>; channel multiplier 1): per
-// output pixel, 4 channels per vector over the valid taps, the channel tail in scalar code with the
-// same epilogue. Other multipliers fall back to the scalar kernel.
+// tinynn — NEON depthwise Conv2D (AArch64, xsimd batch<float, neon64>): per output pixel, 4 channels
+// per vector over the valid taps, the channel tail in scalar code with the same epilogue. Channel
+// multipliers > 1: per 4 output channels the input channels they read are loaded once per tap and
+// spread over the lanes with one table lookup (TBL).
 
 #include <cstdint>
 
 #if defined(__ARM_NEON) && defined(__aarch64__)
+#include <arm_neon.h>
+
 #include <xsimd/xsimd.hpp>
 
 namespace tinynn::kernels {
 
+namespace detail {
+
+/// Channel multiplier M > 1: output channel o reads input channel o / M. Output-channel blocks of 4
+/// outermost (each block's byte table computed once); tails go through a 4-float stack buffer.
+inline void depthwise_multiplier_neon(const ops::detail::ConvShape& s, std::int64_t channel_stride, const float* input,
+                                      const float* packed, float* output, const ops::detail::GemmEpilogue& e) noexcept {
+  const std::int64_t multiplier = s.out_c / s.in_c;
+  const float* bias_row = packed + s.kernel_h * s.kernel_w * channel_stride;
+  const float32x4_t lo = vdupq_n_f32(e.lo), hi = vdupq_n_f32(e.hi), alpha = vdupq_n_f32(e.alpha);
+  for (std::int64_t o0 = 0; o0 < s.out_c; o0 += 4) {
+    const std::int64_t first = o0 / multiplier;
+    std::uint8_t bytes[16];
+    for (std::int64_t i = 0; i < 4; ++i) {
+      const std::int64_t o = o0 + i < s.out_c ? o0 + i : s.out_c - 1;
+      for (std::int64_t j = 0; j < 4; ++j)
+        bytes[4 * i + j] = static_cast<std::uint8_t>(4 * (o / multiplier - first) + j);
+    }
+    const uint8x16_t table = vld1q_u8(bytes);
+    const std::int64_t in_rest = s.in_c - first, out_rest = s.out_c - o0;
+    const float32x4_t bias = vld1q_f32(bias_row + o0);  // rows are padded to 16 floats
+    for (std::int64_t b = 0; b < s.batch; ++b) {
+      const float* image = input + b * s.in_h * s.in_w * s.in_c + first;
+      for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+        const std::int64_t iy0 = oy * s.stride_h - s.pad_top;
+        float* out_row = output + ((b * s.out_h + oy) * s.out_w) * s.out_c + o0;
+        for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+          const std::int64_t ix0 = ox * s.stride_w - s.pad_left;
+          float32x4_t acc = bias;
+          for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+            const std::int64_t iy = iy0 + ky * s.dilation_h;
+            if (iy < 0 || iy >= s.in_h) continue;
+            const float* row = image + iy * s.in_w * s.in_c;
+            const float* w = packed + ky * s.kernel_w * channel_stride + o0;
+            for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+              const std::int64_t ix = ix0 + kx * s.dilation_w;
+              if (ix < 0 || ix >= s.in_w) continue;
+              const float* src = row + ix * s.in_c;
+              float32x4_t x;
+              if (in_rest >= 4) {
+                x = vld1q_f32(src);
+              } else {
+                float tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+                for (std::int64_t i = 0; i < in_rest; ++i) tail[i] = src[i];
+                x = vld1q_f32(tail);
+              }
+              x = vreinterpretq_f32_u8(vqtbl1q_u8(vreinterpretq_u8_f32(x), table));
+              acc = vfmaq_f32(acc, x, vld1q_f32(w + kx * channel_stride));
+            }
+          }
+          if (e.leaky) acc = vbslq_f32(vcltzq_f32(acc), vmulq_f32(acc, alpha), acc);
+          acc = vminq_f32(vmaxq_f32(acc, lo), hi);
+          float* dst = out_row + ox * s.out_c;
+          if (out_rest >= 4) {
+            vst1q_f32(dst, acc);
+          } else {
+            float tail[4];
+            vst1q_f32(tail, acc);
+            for (std::int64_t i = 0; i < out_rest; ++i) dst[i] = tail[i];
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
 inline void depthwise_conv2d_direct(backend::neon, const ops::detail::ConvShape& s, std::int64_t channel_stride,
                                     const float* input, const float* packed, float* output,
                                     const ops::ActivationParams& activation) noexcept {
-  if (s.out_c != s.in_c) {
-    depthwise_conv2d_direct(backend::scalar{}, s, channel_stride, input, packed, output, activation);
-    return;
-  }
   using batch = xsimd::batch<float, xsimd::neon64>;
   const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
+  if (s.out_c != s.in_c) {
+    detail::depthwise_multiplier_neon(s, channel_stride, input, packed, output, e);
+    if (e.scalar_pass) depthwise_activation_pass(s, output, activation);
+    return;
+  }
   const std::int64_t channels = s.in_c;
   const float* bias = packed + s.kernel_h * s.kernel_w * channel_stride;
   const batch lo(e.lo), hi(e.hi), alpha(e.alpha), zero(0.0f);
@@ -5931,9 +6109,10 @@ inline void depthwise_conv2d_direct(backend::neon, const ops::detail::ConvShape&
 
 // ---- end tinynn/backends/neon/depthwise_conv2d.hpp ----
 // ---- begin tinynn/backends/sve/depthwise_conv2d.hpp ----
-// tinynn — SVE depthwise Conv2D (ACLE, vector-length agnostic; channel multiplier 1): per output
-// pixel, svcntw() channels per predicated vector (the tail is the last predicate, no scalar loop).
-// Other multipliers fall back to the scalar kernel.
+// tinynn — SVE depthwise Conv2D (ACLE, vector-length agnostic): per output pixel, svcntw() channels
+// per predicated vector (the tail is the last predicate, no scalar loop). Channel multipliers > 1: per
+// vector of output channels the input channels they read are loaded once per tap and spread over the
+// lanes with one TBL (index = output channel / multiplier, by SVE's integer divide).
 
 #include <cstdint>
 
@@ -5942,14 +6121,63 @@ inline void depthwise_conv2d_direct(backend::neon, const ops::detail::ConvShape&
 
 namespace tinynn::kernels {
 
+namespace detail {
+
+inline void depthwise_multiplier_sve(const ops::detail::ConvShape& s, std::int64_t channel_stride, const float* input,
+                                     const float* packed, float* output, const ops::detail::GemmEpilogue& e) noexcept {
+  const std::int64_t multiplier = s.out_c / s.in_c;
+  const float* bias_row = packed + s.kernel_h * s.kernel_w * channel_stride;
+  const auto lanes = static_cast<std::int64_t>(svcntw());
+  const svbool_t all = svptrue_b32();
+  for (std::int64_t o0 = 0; o0 < s.out_c; o0 += lanes) {
+    const svbool_t pg = svwhilelt_b32(o0, s.out_c);
+    const std::int64_t first = o0 / multiplier;
+    const svbool_t pg_in = svwhilelt_b32(first, s.in_c);
+    // Lanes past out_c index past the loaded inputs: TBL gives 0 there and they are never stored.
+    const svuint32_t index = svsub_n_u32_x(
+        all, svdiv_n_u32_x(all, svindex_u32(static_cast<std::uint32_t>(o0), 1), static_cast<std::uint32_t>(multiplier)),
+        static_cast<std::uint32_t>(first));
+    const svfloat32_t bias = svld1_f32(pg, bias_row + o0);
+    for (std::int64_t b = 0; b < s.batch; ++b) {
+      const float* image = input + b * s.in_h * s.in_w * s.in_c + first;
+      for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+        const std::int64_t iy0 = oy * s.stride_h - s.pad_top;
+        float* out_row = output + ((b * s.out_h + oy) * s.out_w) * s.out_c + o0;
+        for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+          const std::int64_t ix0 = ox * s.stride_w - s.pad_left;
+          svfloat32_t acc = bias;
+          for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+            const std::int64_t iy = iy0 + ky * s.dilation_h;
+            if (iy < 0 || iy >= s.in_h) continue;
+            const float* row = image + iy * s.in_w * s.in_c;
+            const float* w = packed + ky * s.kernel_w * channel_stride + o0;
+            for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+              const std::int64_t ix = ix0 + kx * s.dilation_w;
+              if (ix < 0 || ix >= s.in_w) continue;
+              const svfloat32_t x = svtbl_f32(svld1_f32(pg_in, row + ix * s.in_c), index);
+              acc = svmla_f32_x(pg, acc, x, svld1_f32(pg, w + kx * channel_stride));
+            }
+          }
+          if (e.leaky) acc = svmul_n_f32_m(svcmplt_n_f32(pg, acc, 0.0f), acc, e.alpha);
+          acc = svmin_n_f32_x(pg, svmax_n_f32_x(pg, acc, e.lo), e.hi);
+          svst1_f32(pg, out_row + ox * s.out_c, acc);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
 inline void depthwise_conv2d_direct(backend::sve, const ops::detail::ConvShape& s, std::int64_t channel_stride,
                                     const float* input, const float* packed, float* output,
                                     const ops::ActivationParams& activation) noexcept {
+  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
   if (s.out_c != s.in_c) {
-    depthwise_conv2d_direct(backend::scalar{}, s, channel_stride, input, packed, output, activation);
+    detail::depthwise_multiplier_sve(s, channel_stride, input, packed, output, e);
+    if (e.scalar_pass) depthwise_activation_pass(s, output, activation);
     return;
   }
-  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
   const std::int64_t channels = s.in_c;
   const float* bias = packed + s.kernel_h * s.kernel_w * channel_stride;
   const auto lanes = static_cast<std::int64_t>(svcntw());

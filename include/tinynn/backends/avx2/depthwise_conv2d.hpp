@@ -2,8 +2,8 @@
 // vector. 3x3 and 5x5 at horizontal stride 1 or 2 (dilation 1) slide along the row in tiles of
 // several output pixels, each loaded input vector feeding every pixel whose window covers it; the 3x3
 // taps' weights stay in registers (9 ymm; 5x5 reads some from L1). Other kernels and dilations use a
-// per-pixel loop. Channel tails use masked loads/stores (never past the row). Other multipliers fall
-// back to the scalar kernel.
+// per-pixel loop. Channel tails use masked loads/stores (never past the row). Channel multipliers > 1:
+// one permute spreads the input channels over the output channels that read them.
 #pragma once
 
 #include <cstdint>
@@ -257,16 +257,66 @@ TINYNN_TARGET_AVX2 void depthwise_sliding_avx2(const ops::detail::ConvShape& s, 
   }
 }
 
+/// Channel multiplier M > 1 (output channel o reads input channel o / M): per 8 output channels the
+/// input channels they read are loaded once per tap and spread with one permute (as in AVX-512).
+TINYNN_TARGET_AVX2 inline void depthwise_multiplier_avx2(const ops::detail::ConvShape& s, std::int64_t channel_stride,
+                                                         const float* input, const float* packed, float* output,
+                                                         const ops::detail::GemmEpilogue& g) noexcept {
+  const std::int64_t multiplier = s.out_c / s.in_c;
+  const float* bias_row = packed + s.kernel_h * s.kernel_w * channel_stride;
+  const DepthwiseEpilogueAvx2 e{_mm256_set1_ps(g.lo), _mm256_set1_ps(g.hi), _mm256_set1_ps(g.alpha), g.leaky};
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (std::int64_t o0 = 0; o0 < s.out_c; o0 += 8) {
+    const std::int64_t first = o0 / multiplier;
+    alignas(32) std::int32_t index[8];
+    for (std::int64_t i = 0; i < 8; ++i) {
+      const std::int64_t o = o0 + i < s.out_c ? o0 + i : s.out_c - 1;
+      index[i] = static_cast<std::int32_t>(o / multiplier - first);
+    }
+    const __m256i permute = _mm256_load_si256(reinterpret_cast<const __m256i*>(index));
+    const std::int64_t in_rest = s.in_c - first, out_rest = s.out_c - o0;
+    const __m256i in_mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(in_rest < 8 ? in_rest : 8)), lane);
+    const __m256i out_mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(out_rest < 8 ? out_rest : 8)), lane);
+    const __m256 bias = _mm256_loadu_ps(bias_row + o0);
+    for (std::int64_t b = 0; b < s.batch; ++b) {
+      const float* image = input + b * s.in_h * s.in_w * s.in_c + first;
+      for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+        const std::int64_t iy0 = oy * s.stride_h - s.pad_top;
+        float* out_row = output + ((b * s.out_h + oy) * s.out_w) * s.out_c + o0;
+        for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+          const std::int64_t ix0 = ox * s.stride_w - s.pad_left;
+          __m256 acc = bias;
+          for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+            const std::int64_t iy = iy0 + ky * s.dilation_h;
+            if (iy < 0 || iy >= s.in_h) continue;
+            const float* row = image + iy * s.in_w * s.in_c;
+            const float* w = packed + ky * s.kernel_w * channel_stride + o0;
+            for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+              const std::int64_t ix = ix0 + kx * s.dilation_w;
+              if (ix < 0 || ix >= s.in_w) continue;
+              const __m256 x = _mm256_permutevar8x32_ps(_mm256_maskload_ps(row + ix * s.in_c, in_mask), permute);
+              acc = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + kx * channel_stride), acc);
+            }
+          }
+          depthwise_store_avx2<true>(acc, e, out_mask, out_row + ox * s.out_c);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace detail
 
 inline void depthwise_conv2d_direct(backend::avx2, const ops::detail::ConvShape& s, std::int64_t channel_stride,
                                     const float* input, const float* packed, float* output,
                                     const ops::ActivationParams& activation) noexcept {
+  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
   if (s.out_c != s.in_c) {
-    depthwise_conv2d_direct(backend::scalar{}, s, channel_stride, input, packed, output, activation);
+    detail::depthwise_multiplier_avx2(s, channel_stride, input, packed, output, e);
+    if (e.scalar_pass)
+      detail::depthwise_activation_row_avx2(output, s.batch * s.out_h * s.out_w * s.out_c, activation.kind);
     return;
   }
-  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
   const bool sliding = s.dilation_w == 1 && s.dilation_h == 1 && (s.stride_w == 1 || s.stride_w == 2) &&
                        s.kernel_h == s.kernel_w && (s.kernel_w == 3 || s.kernel_w == 5);
   if (sliding) {

@@ -5,8 +5,8 @@
 // no bounds checks, border pixels skip the columns outside. Large stride-1 images run the same tiles
 // pixel-major (all channels of a tile before the next). Other kernels and dilations: one pixel at a
 // time, weights in registers for 3x3/5x5, from L1 otherwise. Channel tails use masked loads/stores
-// (never past the row). Sigmoid/tanh/hard-swish run vectorised over each finished output row. Other
-// multipliers fall back to the scalar kernel.
+// (never past the row). Sigmoid/tanh/hard-swish run vectorised over each finished output row. Channel
+// multipliers > 1: one permute spreads the input channels over the output channels that read them.
 #pragma once
 
 #include <cstdint>
@@ -349,16 +349,73 @@ TINYNN_TARGET_AVX512 void depthwise_sliding_avx512(const ops::detail::ConvShape&
   }
 }
 
+/// Channel multiplier M > 1: output channel o reads input channel o / M. Per 16 output channels the
+/// (at most 16) input channels they read are loaded once per tap and spread with one permute, then one
+/// FMA against the 16 weights. Output-channel blocks outermost, so each block's permute index is
+/// computed once; any kernel, stride and dilation (bounds checked per tap).
+TINYNN_TARGET_AVX512 inline void depthwise_multiplier_avx512(const ops::detail::ConvShape& s,
+                                                             std::int64_t channel_stride, const float* input,
+                                                             const float* packed, float* output,
+                                                             const ops::detail::GemmEpilogue& g) noexcept {
+  const std::int64_t multiplier = s.out_c / s.in_c;
+  const float* bias_row = packed + s.kernel_h * s.kernel_w * channel_stride;
+  const DepthwiseEpilogueAvx512 e{_mm512_set1_ps(g.lo), _mm512_set1_ps(g.hi), _mm512_set1_ps(g.alpha), g.leaky};
+  for (std::int64_t o0 = 0; o0 < s.out_c; o0 += 16) {
+    const std::int64_t first = o0 / multiplier;
+    alignas(64) std::int32_t index[16];
+    for (std::int64_t i = 0; i < 16; ++i) {
+      const std::int64_t o = o0 + i < s.out_c ? o0 + i : s.out_c - 1;
+      index[i] = static_cast<std::int32_t>(o / multiplier - first);
+    }
+    const __m512i permute = _mm512_load_si512(index);
+    const std::int64_t in_rest = s.in_c - first, out_rest = s.out_c - o0;
+    const auto in_mask = in_rest >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << in_rest) - 1u);
+    const auto out_mask = out_rest >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << out_rest) - 1u);
+    const __m512 bias = _mm512_loadu_ps(bias_row + o0);
+    for (std::int64_t b = 0; b < s.batch; ++b) {
+      const float* image = input + b * s.in_h * s.in_w * s.in_c + first;
+      for (std::int64_t oy = 0; oy < s.out_h; ++oy) {
+        const std::int64_t iy0 = oy * s.stride_h - s.pad_top;
+        float* out_row = output + ((b * s.out_h + oy) * s.out_w) * s.out_c + o0;
+        for (std::int64_t ox = 0; ox < s.out_w; ++ox) {
+          const std::int64_t ix0 = ox * s.stride_w - s.pad_left;
+          __m512 acc = bias;
+          for (std::int64_t ky = 0; ky < s.kernel_h; ++ky) {
+            const std::int64_t iy = iy0 + ky * s.dilation_h;
+            if (iy < 0 || iy >= s.in_h) continue;
+            const float* row = image + iy * s.in_w * s.in_c;
+            const float* w = packed + ky * s.kernel_w * channel_stride + o0;
+            for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+              const std::int64_t ix = ix0 + kx * s.dilation_w;
+              if (ix < 0 || ix >= s.in_w) continue;
+              const __m512 loaded = _mm512_maskz_loadu_ps(in_mask, row + ix * s.in_c);
+              // Merge-masked form: GCC 12 warns (maybe-uninitialized) inside the plain intrinsic.
+              const __m512 x = _mm512_mask_permutexvar_ps(loaded, 0xFFFF, permute, loaded);
+              acc = _mm512_fmadd_ps(x, _mm512_loadu_ps(w + kx * channel_stride), acc);
+            }
+          }
+          if (e.leaky)
+            acc = _mm512_mask_mul_ps(acc, _mm512_cmp_ps_mask(acc, _mm512_setzero_ps(), _CMP_LT_OQ), acc, e.alpha);
+          acc = _mm512_mask_min_ps(acc, 0xFFFF, _mm512_mask_max_ps(acc, 0xFFFF, acc, e.lo), e.hi);
+          _mm512_mask_storeu_ps(out_row + ox * s.out_c, out_mask, acc);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace detail
 
 inline void depthwise_conv2d_direct(backend::avx512, const ops::detail::ConvShape& s, std::int64_t channel_stride,
                                     const float* input, const float* packed, float* output,
                                     const ops::ActivationParams& activation) noexcept {
+  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
   if (s.out_c != s.in_c) {
-    depthwise_conv2d_direct(backend::scalar{}, s, channel_stride, input, packed, output, activation);
+    detail::depthwise_multiplier_avx512(s, channel_stride, input, packed, output, e);
+    if (e.scalar_pass)
+      detail::depthwise_activation_row_avx512(output, s.batch * s.out_h * s.out_w * s.out_c, activation.kind);
     return;
   }
-  const ops::detail::GemmEpilogue e = ops::detail::gemm_epilogue(activation);
   const bool sliding = s.dilation_w == 1 && s.dilation_h == 1 && (s.stride_w == 1 || s.stride_w == 2) &&
                        s.kernel_h == s.kernel_w && (s.kernel_w == 3 || s.kernel_w == 5);
   if (sliding) {
