@@ -3541,6 +3541,22 @@ struct GemmTile {
   GemmEpilogue epilogue;
 };
 
+/// Packs `rows` (<= 16) rows of `kc` contiguous floats, row r at src[r] (nullptr: a row of
+/// zeros, e.g. convolution padding), as [kc][rows] at `dst`. Backends supply faster versions
+/// (kernels::gemm_pack_rows_fn); this one is the portable reference.
+using GemmPackRowsFn = void (*)(int rows, const float* const* src, std::int64_t kc, float* dst) noexcept;
+
+inline void gemm_pack_rows_portable(int rows, const float* const* src, std::int64_t kc, float* dst) noexcept {
+  for (int r = 0; r < rows; ++r) {
+    const float* row = src[r];
+    if (row == nullptr) {
+      for (std::int64_t kk = 0; kk < kc; ++kk) dst[kk * rows + r] = 0.0f;
+    } else {
+      for (std::int64_t kk = 0; kk < kc; ++kk) dst[kk * rows + r] = row[kk];
+    }
+  }
+}
+
 /// What a backend's blocked GEMM micro-kernel handles: up to `mr` rows and `panels` panels per call
 /// (mr == 0: the backend has no blocked kernel and runs the direct scalar loops).
 struct GemmKernelShape {
@@ -3828,11 +3844,11 @@ inline constexpr int gemm_max_panels = 2;
 struct GemmRowPacker {
   const float* a;
   std::int64_t lda;
+  GemmPackRowsFn pack_rows = &gemm_pack_rows_portable;
   void operator()(std::int64_t row0, std::int64_t rows, std::int64_t k0, std::int64_t kc, float* dst) const noexcept {
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const float* src = a + (row0 + r) * lda + k0;
-      for (std::int64_t kk = 0; kk < kc; ++kk) dst[kk * rows + r] = src[kk];
-    }
+    const float* src[gemm_max_mr];
+    for (std::int64_t r = 0; r < rows; ++r) src[r] = a + (row0 + r) * lda + k0;
+    pack_rows(static_cast<int>(rows), src, kc, dst);
   }
 };
 
@@ -3968,6 +3984,13 @@ inline void gemm_direct(backend::scalar, std::int64_t m, std::int64_t n, std::in
   }
 }
 
+/// The A-panel packer the blocked drivers use on backend `Tag`; backends with a faster one
+/// (a SIMD transpose) overload this for their tag.
+template <class Tag>
+[[nodiscard]] constexpr ops::detail::GemmPackRowsFn gemm_pack_rows_fn(Tag) noexcept {
+  return &ops::detail::gemm_pack_rows_portable;
+}
+
 /// The portable micro-kernel (the reference the SIMD kernels are tested against, and the blocked
 /// driver's kernel when it runs with the scalar tag in tests).
 inline void gemm_tile(backend::scalar, int rows, int panels, const ops::detail::GemmTile& t) noexcept {
@@ -4051,6 +4074,41 @@ TINYNN_TARGET_AVX2 void gemm_tile_avx2(const ops::detail::GemmTile& t) noexcept 
   }
 }
 
+/// ops::detail::GemmPackRowsFn for up to 8 rows: 8x8 in-register transposes, [kc][rows] out.
+TINYNN_TARGET_AVX2 inline void gemm_pack_rows_avx2(int rows, const float* const* src, std::int64_t kc,
+                                                   float* dst) noexcept {
+  alignas(32) static constexpr std::int32_t lanes[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  const __m256i row_mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(lanes + 8 - rows));
+  for (std::int64_t k0 = 0; k0 < kc; k0 += 8) {
+    const std::int64_t len = kc - k0 < 8 ? kc - k0 : 8;
+    const __m256i k_mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(lanes + 8 - len));
+    __m256 r[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) {
+      r[i] = (i < rows && src[i] != nullptr) ? _mm256_maskload_ps(src[i] + k0, k_mask) : _mm256_setzero_ps();
+    }
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    __m256 c[8];
+    c[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+    c[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    c[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+    c[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    c[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+    c[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    c[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+    c[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+    float* d = dst + k0 * rows;
+    for (int j = 0; j < len; ++j) _mm256_maskstore_ps(d + j * rows, row_mask, c[j]);
+  }
+}
+
 template <int... R>
 void gemm_tile_avx2_rows(int rows, const ops::detail::GemmTile& t, std::integer_sequence<int, R...>) noexcept {
   (void)((rows == R + 1 ? (gemm_tile_avx2<R + 1>(t), true) : false) || ...);
@@ -4059,6 +4117,10 @@ void gemm_tile_avx2_rows(int rows, const ops::detail::GemmTile& t, std::integer_
 }  // namespace detail
 
 [[nodiscard]] constexpr ops::detail::GemmKernelShape gemm_kernel_shape(backend::avx2) noexcept { return {6, 1}; }
+
+[[nodiscard]] inline ops::detail::GemmPackRowsFn gemm_pack_rows_fn(backend::avx2) noexcept {
+  return &detail::gemm_pack_rows_avx2;
+}
 
 inline void gemm_tile(backend::avx2, int rows, int /*panels: always 1*/, const ops::detail::GemmTile& t) noexcept {
   detail::gemm_tile_avx2_rows(rows, t, std::make_integer_sequence<int, 6>{});
@@ -4202,6 +4264,62 @@ TINYNN_TARGET_AVX512 void gemm_tile_avx512(const ops::detail::GemmTile& t) noexc
   }
 }
 
+/// In-register transpose of 16 rows of 16 floats (4 shuffle stages, 64 shuffles).
+TINYNN_TARGET_AVX512 inline void transpose_16x16_avx512(__m512 (&r)[16]) noexcept {
+  __m512 t[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_mask_unpacklo_ps(r[2 * i], 0xFFFF, r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_mask_unpackhi_ps(r[2 * i], 0xFFFF, r[2 * i], r[2 * i + 1]);
+  }
+  __m512 u[16];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    const __m512d t0 = _mm512_castps_pd(t[4 * i]), t1 = _mm512_castps_pd(t[4 * i + 1]);
+    const __m512d t2 = _mm512_castps_pd(t[4 * i + 2]), t3 = _mm512_castps_pd(t[4 * i + 3]);
+    u[4 * i] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(t0, 0xFF, t0, t2));
+    u[4 * i + 1] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(t0, 0xFF, t0, t2));
+    u[4 * i + 2] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(t1, 0xFF, t1, t3));
+    u[4 * i + 3] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(t1, 0xFF, t1, t3));
+  }
+  // u[4i + j] holds, in 128-bit lane L, column 4L + j of rows 4i..4i+3.
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    const __m512 v0 = _mm512_mask_shuffle_f32x4(u[j], 0xFFFF, u[j], u[4 + j], 0x88),
+                 w0 = _mm512_mask_shuffle_f32x4(u[j], 0xFFFF, u[j], u[4 + j], 0xdd);
+    const __m512 v1 = _mm512_mask_shuffle_f32x4(u[8 + j], 0xFFFF, u[8 + j], u[12 + j], 0x88);
+    const __m512 w1 = _mm512_mask_shuffle_f32x4(u[8 + j], 0xFFFF, u[8 + j], u[12 + j], 0xdd);
+    r[j] = _mm512_mask_shuffle_f32x4(v0, 0xFFFF, v0, v1, 0x88);
+    r[8 + j] = _mm512_mask_shuffle_f32x4(v0, 0xFFFF, v0, v1, 0xdd);
+    r[4 + j] = _mm512_mask_shuffle_f32x4(w0, 0xFFFF, w0, w1, 0x88);
+    r[12 + j] = _mm512_mask_shuffle_f32x4(w0, 0xFFFF, w0, w1, 0xdd);
+  }
+}
+
+/// ops::detail::GemmPackRowsFn: up to 16 rows packed as [kc][rows] through 16x16 transposes
+/// (the portable element loop costs ~3 cycles a float, which dominated small-N problems).
+TINYNN_TARGET_AVX512 inline void gemm_pack_rows_avx512(int rows, const float* const* src, std::int64_t kc,
+                                                       float* dst) noexcept {
+  const auto row_mask = static_cast<__mmask16>((1u << rows) - 1u);
+  for (std::int64_t k0 = 0; k0 < kc; k0 += 16) {
+    const std::int64_t len = kc - k0 < 16 ? kc - k0 : 16;
+    const auto k_mask = static_cast<__mmask16>((1u << len) - 1u);
+    __m512 r[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) {
+      r[i] = (i < rows && src[i] != nullptr) ? _mm512_maskz_loadu_ps(k_mask, src[i] + k0) : _mm512_setzero_ps();
+    }
+    transpose_16x16_avx512(r);
+    float* d = dst + k0 * rows;
+    if (len == 16) {
+#pragma GCC unroll 16
+      for (int j = 0; j < 16; ++j) _mm512_mask_storeu_ps(d + j * rows, row_mask, r[j]);
+    } else {
+      for (int j = 0; j < len; ++j) _mm512_mask_storeu_ps(d + j * rows, row_mask, r[j]);
+    }
+  }
+}
+
 template <int P, int... R>
 void gemm_tile_avx512_rows(int rows, const ops::detail::GemmTile& t, std::integer_sequence<int, R...>) noexcept {
   (void)((rows == R + 1 ? (gemm_tile_avx512<R + 1, P>(t), true) : false) || ...);
@@ -4210,6 +4328,10 @@ void gemm_tile_avx512_rows(int rows, const ops::detail::GemmTile& t, std::intege
 }  // namespace detail
 
 [[nodiscard]] constexpr ops::detail::GemmKernelShape gemm_kernel_shape(backend::avx512) noexcept { return {14, 2}; }
+
+[[nodiscard]] inline ops::detail::GemmPackRowsFn gemm_pack_rows_fn(backend::avx512) noexcept {
+  return &detail::gemm_pack_rows_avx512;
+}
 
 inline void gemm_tile(backend::avx512, int rows, int panels, const ops::detail::GemmTile& t) noexcept {
   if (panels == 2) {
@@ -5021,35 +5143,45 @@ constexpr void pack_weights(const Params& p, const float* weights, const float* 
 namespace detail {
 
 /// Implicit im2col: packs GEMM rows (output pixels) x depth range [k0, k0 + kc) of one group as [kc][rows].
+/// The depth splits into kernel taps of cin contiguous input floats: each tap is one call of the
+/// backend's row packer with a pointer per output pixel (nullptr where the tap falls in the padding).
 struct ConvIm2colPacker {
   const ops::detail::ConvShape* s;
   const float* input;
   std::int64_t group;
+  ops::detail::GemmPackRowsFn pack_rows = &ops::detail::gemm_pack_rows_portable;
   void operator()(std::int64_t row0, std::int64_t rows, std::int64_t k0, std::int64_t kc, float* dst) const noexcept {
     const std::int64_t cin = s->in_c / s->groups;
+    std::int64_t base_y[ops::detail::gemm_max_mr];
+    std::int64_t base_x[ops::detail::gemm_max_mr];
+    const float* image[ops::detail::gemm_max_mr];
     for (std::int64_t r = 0; r < rows; ++r) {
       const std::int64_t pixel = row0 + r;
       const std::int64_t ox = pixel % s->out_w;
       const std::int64_t oy = (pixel / s->out_w) % s->out_h;
       const std::int64_t b = pixel / (s->out_w * s->out_h);
-      std::int64_t kk = k0;
-      std::int64_t segment = k0 / cin;
-      std::int64_t offset = k0 % cin;
-      while (kk < k0 + kc) {
-        const std::int64_t len = cin - offset < k0 + kc - kk ? cin - offset : k0 + kc - kk;
-        const std::int64_t iy = oy * s->stride_h - s->pad_top + (segment / s->kernel_w) * s->dilation_h;
-        const std::int64_t ix = ox * s->stride_w - s->pad_left + (segment % s->kernel_w) * s->dilation_w;
-        float* d = dst + (kk - k0) * rows + r;
-        if (iy >= 0 && iy < s->in_h && ix >= 0 && ix < s->in_w) {
-          const float* src = input + ((b * s->in_h + iy) * s->in_w + ix) * s->in_c + group * cin + offset;
-          for (std::int64_t t = 0; t < len; ++t) d[t * rows] = src[t];
-        } else {
-          for (std::int64_t t = 0; t < len; ++t) d[t * rows] = 0.0f;
-        }
-        kk += len;
-        ++segment;
-        offset = 0;
+      base_y[r] = oy * s->stride_h - s->pad_top;
+      base_x[r] = ox * s->stride_w - s->pad_left;
+      image[r] = input + b * s->in_h * s->in_w * s->in_c + group * cin;
+    }
+    std::int64_t kk = k0;
+    std::int64_t segment = k0 / cin;
+    std::int64_t offset = k0 % cin;
+    while (kk < k0 + kc) {
+      const std::int64_t len = cin - offset < k0 + kc - kk ? cin - offset : k0 + kc - kk;
+      const std::int64_t dy = (segment / s->kernel_w) * s->dilation_h;
+      const std::int64_t dx = (segment % s->kernel_w) * s->dilation_w;
+      const float* src[ops::detail::gemm_max_mr];
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const std::int64_t iy = base_y[r] + dy;
+        const std::int64_t ix = base_x[r] + dx;
+        const bool inside = iy >= 0 && iy < s->in_h && ix >= 0 && ix < s->in_w;
+        src[r] = inside ? image[r] + (iy * s->in_w + ix) * s->in_c + offset : nullptr;
       }
+      pack_rows(static_cast<int>(rows), src, len, dst + (kk - k0) * rows);
+      kk += len;
+      ++segment;
+      offset = 0;
     }
   }
 };
@@ -5079,17 +5211,19 @@ void run(const Params& p, const float* input, const float* packed_weights, float
   const auto kernel = [](int rows, int panels, const ops::detail::GemmTile& tile) noexcept {
     kernels::gemm_tile(B{}, rows, panels, tile);
   };
+  const ops::detail::GemmPackRowsFn pack_rows = kernels::gemm_pack_rows_fn(B{});
   const bool pointwise = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
                          s.pad_left == 0 && s.out_h == s.in_h && s.out_w == s.in_w;
   for (std::int64_t g = 0; g < s.groups; ++g) {
     const float* weights = packed_weights + g * group_floats;
     float* out = output + g * cout;
     if (pointwise) {
-      ops::detail::gemm_blocked(kernel, kshape, m, cout, depth, ops::detail::GemmRowPacker{input + g * cin, s.in_c},
-                                weights, out, s.out_c, p.activation, scratch);
+      ops::detail::gemm_blocked(kernel, kshape, m, cout, depth,
+                                ops::detail::GemmRowPacker{input + g * cin, s.in_c, pack_rows}, weights, out, s.out_c,
+                                p.activation, scratch);
     } else {
-      ops::detail::gemm_blocked(kernel, kshape, m, cout, depth, detail::ConvIm2colPacker{&s, input, g}, weights, out,
-                                s.out_c, p.activation, scratch);
+      ops::detail::gemm_blocked(kernel, kshape, m, cout, depth, detail::ConvIm2colPacker{&s, input, g, pack_rows},
+                                weights, out, s.out_c, p.activation, scratch);
     }
   }
 }
@@ -6417,7 +6551,8 @@ void run(const Params& p, const float* a, const float* packed_b, float* c, float
   const auto kernel = [](int rows, int panels, const detail::GemmTile& tile) noexcept {
     kernels::gemm_tile(B{}, rows, panels, tile);
   };
-  detail::gemm_blocked(kernel, shape, p.m, p.n, p.k, detail::GemmRowPacker{a, effective_lda(p)}, packed_b, c,
+  detail::gemm_blocked(kernel, shape, p.m, p.n, p.k,
+                       detail::GemmRowPacker{a, effective_lda(p), kernels::gemm_pack_rows_fn(B{})}, packed_b, c,
                        effective_ldc(p), p.activation, scratch);
 }
 

@@ -153,6 +153,42 @@ TEST_CASE("gemm: the blocked driver with the portable micro-kernel matches Eigen
   }
 }
 
+TEST_CASE("gemm: every backend's A-panel packer equals the element loop (rows up to the tile height, null rows)") {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (BackendId id : runnable_backends()) {
+    CAPTURE(backend::name_of(id));
+    int max_rows = 16;
+    ops::detail::GemmPackRowsFn pack = nullptr;
+    backend::dispatch(id, [&](auto tag) noexcept {
+      const int mr = kernels::gemm_kernel_shape(tag).mr;
+      if (mr > 0) max_rows = mr;
+      pack = kernels::gemm_pack_rows_fn(tag);
+    });
+    for (int rows = 1; rows <= max_rows; ++rows) {
+      for (std::int64_t kc : {1, 3, 7, 8, 9, 15, 16, 17, 33, 64, 100}) {
+        CAPTURE(rows);
+        CAPTURE(kc);
+        std::vector<float> source(static_cast<std::size_t>(rows * (kc + 3)));
+        for (float& x : source) x = dist(rng);
+        std::vector<const float*> src(static_cast<std::size_t>(rows));
+        for (int r = 0; r < rows; ++r) src[r] = (r % 5 == 3) ? nullptr : source.data() + r * (kc + 3) + (r % 3);
+        // A canary float after the packed block: the packer must write exactly kc * rows floats.
+        std::vector<float> got(static_cast<std::size_t>(kc * rows + 1), 42.0f);
+        pack(rows, src.data(), kc, got.data());
+        bool same = got.back() == 42.0f;
+        for (std::int64_t kk = 0; kk < kc; ++kk) {
+          for (int r = 0; r < rows; ++r) {
+            const float want = src[r] == nullptr ? 0.0f : src[r][kk];
+            same = same && got[kk * rows + r] == want;
+          }
+        }
+        CHECK(same);
+      }
+    }
+  }
+}
+
 TEST_CASE("gemm: prepare rejects bad sizes and strides with a message") {
   ops::gemm::Params p = gemm_params(4, 5, 6);
   CHECK(ops::gemm::prepare(p).ok());

@@ -160,35 +160,45 @@ constexpr void pack_weights(const Params& p, const float* weights, const float* 
 namespace detail {
 
 /// Implicit im2col: packs GEMM rows (output pixels) x depth range [k0, k0 + kc) of one group as [kc][rows].
+/// The depth splits into kernel taps of cin contiguous input floats: each tap is one call of the
+/// backend's row packer with a pointer per output pixel (nullptr where the tap falls in the padding).
 struct ConvIm2colPacker {
   const ops::detail::ConvShape* s;
   const float* input;
   std::int64_t group;
+  ops::detail::GemmPackRowsFn pack_rows = &ops::detail::gemm_pack_rows_portable;
   void operator()(std::int64_t row0, std::int64_t rows, std::int64_t k0, std::int64_t kc, float* dst) const noexcept {
     const std::int64_t cin = s->in_c / s->groups;
+    std::int64_t base_y[ops::detail::gemm_max_mr];
+    std::int64_t base_x[ops::detail::gemm_max_mr];
+    const float* image[ops::detail::gemm_max_mr];
     for (std::int64_t r = 0; r < rows; ++r) {
       const std::int64_t pixel = row0 + r;
       const std::int64_t ox = pixel % s->out_w;
       const std::int64_t oy = (pixel / s->out_w) % s->out_h;
       const std::int64_t b = pixel / (s->out_w * s->out_h);
-      std::int64_t kk = k0;
-      std::int64_t segment = k0 / cin;
-      std::int64_t offset = k0 % cin;
-      while (kk < k0 + kc) {
-        const std::int64_t len = cin - offset < k0 + kc - kk ? cin - offset : k0 + kc - kk;
-        const std::int64_t iy = oy * s->stride_h - s->pad_top + (segment / s->kernel_w) * s->dilation_h;
-        const std::int64_t ix = ox * s->stride_w - s->pad_left + (segment % s->kernel_w) * s->dilation_w;
-        float* d = dst + (kk - k0) * rows + r;
-        if (iy >= 0 && iy < s->in_h && ix >= 0 && ix < s->in_w) {
-          const float* src = input + ((b * s->in_h + iy) * s->in_w + ix) * s->in_c + group * cin + offset;
-          for (std::int64_t t = 0; t < len; ++t) d[t * rows] = src[t];
-        } else {
-          for (std::int64_t t = 0; t < len; ++t) d[t * rows] = 0.0f;
-        }
-        kk += len;
-        ++segment;
-        offset = 0;
+      base_y[r] = oy * s->stride_h - s->pad_top;
+      base_x[r] = ox * s->stride_w - s->pad_left;
+      image[r] = input + b * s->in_h * s->in_w * s->in_c + group * cin;
+    }
+    std::int64_t kk = k0;
+    std::int64_t segment = k0 / cin;
+    std::int64_t offset = k0 % cin;
+    while (kk < k0 + kc) {
+      const std::int64_t len = cin - offset < k0 + kc - kk ? cin - offset : k0 + kc - kk;
+      const std::int64_t dy = (segment / s->kernel_w) * s->dilation_h;
+      const std::int64_t dx = (segment % s->kernel_w) * s->dilation_w;
+      const float* src[ops::detail::gemm_max_mr];
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const std::int64_t iy = base_y[r] + dy;
+        const std::int64_t ix = base_x[r] + dx;
+        const bool inside = iy >= 0 && iy < s->in_h && ix >= 0 && ix < s->in_w;
+        src[r] = inside ? image[r] + (iy * s->in_w + ix) * s->in_c + offset : nullptr;
       }
+      pack_rows(static_cast<int>(rows), src, len, dst + (kk - k0) * rows);
+      kk += len;
+      ++segment;
+      offset = 0;
     }
   }
 };
@@ -218,17 +228,19 @@ void run(const Params& p, const float* input, const float* packed_weights, float
   const auto kernel = [](int rows, int panels, const ops::detail::GemmTile& tile) noexcept {
     kernels::gemm_tile(B{}, rows, panels, tile);
   };
+  const ops::detail::GemmPackRowsFn pack_rows = kernels::gemm_pack_rows_fn(B{});
   const bool pointwise = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
                          s.pad_left == 0 && s.out_h == s.in_h && s.out_w == s.in_w;
   for (std::int64_t g = 0; g < s.groups; ++g) {
     const float* weights = packed_weights + g * group_floats;
     float* out = output + g * cout;
     if (pointwise) {
-      ops::detail::gemm_blocked(kernel, kshape, m, cout, depth, ops::detail::GemmRowPacker{input + g * cin, s.in_c},
-                                weights, out, s.out_c, p.activation, scratch);
+      ops::detail::gemm_blocked(kernel, kshape, m, cout, depth,
+                                ops::detail::GemmRowPacker{input + g * cin, s.in_c, pack_rows}, weights, out, s.out_c,
+                                p.activation, scratch);
     } else {
-      ops::detail::gemm_blocked(kernel, kshape, m, cout, depth, detail::ConvIm2colPacker{&s, input, g}, weights, out,
-                                s.out_c, p.activation, scratch);
+      ops::detail::gemm_blocked(kernel, kshape, m, cout, depth, detail::ConvIm2colPacker{&s, input, g, pack_rows},
+                                weights, out, s.out_c, p.activation, scratch);
     }
   }
 }

@@ -92,7 +92,8 @@ void run(const Params& p, const float* a, const float* packed_b, float* c, float
   const auto kernel = [](int rows, int panels, const detail::GemmTile& tile) noexcept {
     kernels::gemm_tile(B{}, rows, panels, tile);
   };
-  detail::gemm_blocked(kernel, shape, p.m, p.n, p.k, detail::GemmRowPacker{a, effective_lda(p)}, packed_b, c,
+  detail::gemm_blocked(kernel, shape, p.m, p.n, p.k,
+                       detail::GemmRowPacker{a, effective_lda(p), kernels::gemm_pack_rows_fn(B{})}, packed_b, c,
                        effective_ldc(p), p.activation, scratch);
 }
 

@@ -76,6 +76,62 @@ TINYNN_TARGET_AVX512 void gemm_tile_avx512(const ops::detail::GemmTile& t) noexc
   }
 }
 
+/// In-register transpose of 16 rows of 16 floats (4 shuffle stages, 64 shuffles).
+TINYNN_TARGET_AVX512 inline void transpose_16x16_avx512(__m512 (&r)[16]) noexcept {
+  __m512 t[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_mask_unpacklo_ps(r[2 * i], 0xFFFF, r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_mask_unpackhi_ps(r[2 * i], 0xFFFF, r[2 * i], r[2 * i + 1]);
+  }
+  __m512 u[16];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    const __m512d t0 = _mm512_castps_pd(t[4 * i]), t1 = _mm512_castps_pd(t[4 * i + 1]);
+    const __m512d t2 = _mm512_castps_pd(t[4 * i + 2]), t3 = _mm512_castps_pd(t[4 * i + 3]);
+    u[4 * i] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(t0, 0xFF, t0, t2));
+    u[4 * i + 1] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(t0, 0xFF, t0, t2));
+    u[4 * i + 2] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(t1, 0xFF, t1, t3));
+    u[4 * i + 3] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(t1, 0xFF, t1, t3));
+  }
+  // u[4i + j] holds, in 128-bit lane L, column 4L + j of rows 4i..4i+3.
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    const __m512 v0 = _mm512_mask_shuffle_f32x4(u[j], 0xFFFF, u[j], u[4 + j], 0x88),
+                 w0 = _mm512_mask_shuffle_f32x4(u[j], 0xFFFF, u[j], u[4 + j], 0xdd);
+    const __m512 v1 = _mm512_mask_shuffle_f32x4(u[8 + j], 0xFFFF, u[8 + j], u[12 + j], 0x88);
+    const __m512 w1 = _mm512_mask_shuffle_f32x4(u[8 + j], 0xFFFF, u[8 + j], u[12 + j], 0xdd);
+    r[j] = _mm512_mask_shuffle_f32x4(v0, 0xFFFF, v0, v1, 0x88);
+    r[8 + j] = _mm512_mask_shuffle_f32x4(v0, 0xFFFF, v0, v1, 0xdd);
+    r[4 + j] = _mm512_mask_shuffle_f32x4(w0, 0xFFFF, w0, w1, 0x88);
+    r[12 + j] = _mm512_mask_shuffle_f32x4(w0, 0xFFFF, w0, w1, 0xdd);
+  }
+}
+
+/// ops::detail::GemmPackRowsFn: up to 16 rows packed as [kc][rows] through 16x16 transposes
+/// (the portable element loop costs ~3 cycles a float, which dominated small-N problems).
+TINYNN_TARGET_AVX512 inline void gemm_pack_rows_avx512(int rows, const float* const* src, std::int64_t kc,
+                                                       float* dst) noexcept {
+  const auto row_mask = static_cast<__mmask16>((1u << rows) - 1u);
+  for (std::int64_t k0 = 0; k0 < kc; k0 += 16) {
+    const std::int64_t len = kc - k0 < 16 ? kc - k0 : 16;
+    const auto k_mask = static_cast<__mmask16>((1u << len) - 1u);
+    __m512 r[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) {
+      r[i] = (i < rows && src[i] != nullptr) ? _mm512_maskz_loadu_ps(k_mask, src[i] + k0) : _mm512_setzero_ps();
+    }
+    transpose_16x16_avx512(r);
+    float* d = dst + k0 * rows;
+    if (len == 16) {
+#pragma GCC unroll 16
+      for (int j = 0; j < 16; ++j) _mm512_mask_storeu_ps(d + j * rows, row_mask, r[j]);
+    } else {
+      for (int j = 0; j < len; ++j) _mm512_mask_storeu_ps(d + j * rows, row_mask, r[j]);
+    }
+  }
+}
+
 template <int P, int... R>
 void gemm_tile_avx512_rows(int rows, const ops::detail::GemmTile& t, std::integer_sequence<int, R...>) noexcept {
   (void)((rows == R + 1 ? (gemm_tile_avx512<R + 1, P>(t), true) : false) || ...);
@@ -84,6 +140,10 @@ void gemm_tile_avx512_rows(int rows, const ops::detail::GemmTile& t, std::intege
 }  // namespace detail
 
 [[nodiscard]] constexpr ops::detail::GemmKernelShape gemm_kernel_shape(backend::avx512) noexcept { return {14, 2}; }
+
+[[nodiscard]] inline ops::detail::GemmPackRowsFn gemm_pack_rows_fn(backend::avx512) noexcept {
+  return &detail::gemm_pack_rows_avx512;
+}
 
 inline void gemm_tile(backend::avx512, int rows, int panels, const ops::detail::GemmTile& t) noexcept {
   if (panels == 2) {

@@ -46,6 +46,13 @@ inline void gemm_direct(backend::scalar, std::int64_t m, std::int64_t n, std::in
   }
 }
 
+/// The A-panel packer the blocked drivers use on backend `Tag`; backends with a faster one
+/// (a SIMD transpose) overload this for their tag.
+template <class Tag>
+[[nodiscard]] constexpr ops::detail::GemmPackRowsFn gemm_pack_rows_fn(Tag) noexcept {
+  return &ops::detail::gemm_pack_rows_portable;
+}
+
 /// The portable micro-kernel (the reference the SIMD kernels are tested against, and the blocked
 /// driver's kernel when it runs with the scalar tag in tests).
 inline void gemm_tile(backend::scalar, int rows, int panels, const ops::detail::GemmTile& t) noexcept {

@@ -28,11 +28,11 @@ inline constexpr int gemm_max_panels = 2;
 struct GemmRowPacker {
   const float* a;
   std::int64_t lda;
+  GemmPackRowsFn pack_rows = &gemm_pack_rows_portable;
   void operator()(std::int64_t row0, std::int64_t rows, std::int64_t k0, std::int64_t kc, float* dst) const noexcept {
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const float* src = a + (row0 + r) * lda + k0;
-      for (std::int64_t kk = 0; kk < kc; ++kk) dst[kk * rows + r] = src[kk];
-    }
+    const float* src[gemm_max_mr];
+    for (std::int64_t r = 0; r < rows; ++r) src[r] = a + (row0 + r) * lda + k0;
+    pack_rows(static_cast<int>(rows), src, kc, dst);
   }
 };
 

@@ -100,6 +100,22 @@ struct GemmTile {
   GemmEpilogue epilogue;
 };
 
+/// Packs `rows` (<= 16) rows of `kc` contiguous floats, row r at src[r] (nullptr: a row of
+/// zeros, e.g. convolution padding), as [kc][rows] at `dst`. Backends supply faster versions
+/// (kernels::gemm_pack_rows_fn); this one is the portable reference.
+using GemmPackRowsFn = void (*)(int rows, const float* const* src, std::int64_t kc, float* dst) noexcept;
+
+inline void gemm_pack_rows_portable(int rows, const float* const* src, std::int64_t kc, float* dst) noexcept {
+  for (int r = 0; r < rows; ++r) {
+    const float* row = src[r];
+    if (row == nullptr) {
+      for (std::int64_t kk = 0; kk < kc; ++kk) dst[kk * rows + r] = 0.0f;
+    } else {
+      for (std::int64_t kk = 0; kk < kc; ++kk) dst[kk * rows + r] = row[kk];
+    }
+  }
+}
+
 /// What a backend's blocked GEMM micro-kernel handles: up to `mr` rows and `panels` panels per call
 /// (mr == 0: the backend has no blocked kernel and runs the direct scalar loops).
 struct GemmKernelShape {
