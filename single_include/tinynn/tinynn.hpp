@@ -3541,6 +3541,21 @@ struct GemmTile {
   GemmEpilogue epilogue;
 };
 
+/// One direct micro-kernel call (A not packed): the depth of the k block splits into `segments`
+/// runs of segment_len[s] contiguous floats; rows[s * R + r] points at row r's run s (R = the
+/// kernel's row count; never null: padding points at gemm_zeros). tile.b/c/bias/first/last as above
+/// (tile.a, tile.kc unused); all 16*panels columns and all R rows are written.
+struct GemmDirectTile {
+  GemmTile tile;
+  std::int64_t segments = 0;
+  const std::int64_t* segment_len = nullptr;
+  const float* const* rows = nullptr;
+};
+
+/// Zeros a direct tile reads for padding taps and missing rows (segments are at most this long).
+inline constexpr std::int64_t gemm_direct_max_segment = 256;
+alignas(64) inline constexpr float gemm_zeros[gemm_direct_max_segment] = {};
+
 /// Packs `rows` (<= 16) rows of `kc` contiguous floats, row r at src[r] (nullptr: a row of
 /// zeros, e.g. convolution padding), as [kc][rows] at `dst`. Backends supply faster versions
 /// (kernels::gemm_pack_rows_fn); this one is the portable reference.
@@ -3864,10 +3879,18 @@ void gemm_blocked(const Kernel& kernel, GemmKernelShape shape, std::int64_t m, s
   const std::int64_t panels = gemm_panel_count(n);
   const float* bias = packed_b + panels * gemm_panel_width * k;
   const std::int64_t k_steps = k > 0 ? k : 1;  // K == 0: one pass that writes act(bias)
+  // One tile descriptor, set up once and updated per call: rebuilding it per tile (byte-wide
+  // stores read back as wider loads) stalled store forwarding for ~5% of a large GEMM.
+  GemmTile tile;
+  tile.epilogue = epilogue;
+  tile.b_panel_stride = k * gemm_panel_width;
   for (std::int64_t k0 = 0; k0 < k_steps; k0 += gemm_kc) {
     const std::int64_t kc = k - k0 < gemm_kc ? (k > 0 ? k - k0 : 0) : gemm_kc;
     const bool first = k0 == 0;
     const bool last = k0 + gemm_kc >= k;
+    tile.kc = kc;
+    tile.first = first;
+    tile.last = last;
     for (std::int64_t m0 = 0; m0 < m; m0 += mc_max) {
       const std::int64_t mc = m - m0 < mc_max ? m - m0 : mc_max;
       float* a_block = scratch;
@@ -3884,15 +3907,9 @@ void gemm_blocked(const Kernel& kernel, GemmKernelShape shape, std::int64_t m, s
         const float* a_panel = scratch;
         for (std::int64_t i = 0; i < mc; i += mr) {
           const std::int64_t h = mc - i < mr ? mc - i : mr;
-          GemmTile tile;
-          tile.kc = kc;
           tile.a = a_panel;
           tile.b = packed_b + p0 * k * gemm_panel_width + k0 * gemm_panel_width;
-          tile.b_panel_stride = k * gemm_panel_width;
           tile.bias = bias + col0;
-          tile.first = first;
-          tile.last = last;
-          tile.epilogue = epilogue;
           float* c_tile = c + (m0 + i) * ldc + col0;
           if (cols == width) {
             tile.c = c_tile;
@@ -3919,6 +3936,88 @@ void gemm_blocked(const Kernel& kernel, GemmKernelShape shape, std::int64_t m, s
             }
           }
           a_panel += h * kc;
+        }
+      }
+    }
+  }
+}
+
+// ---- Direct path: A read in place (no packing), for narrow N (at most 4 panels = 64 columns) ----
+
+inline constexpr int gemm_direct_max_rows = 8;
+inline constexpr std::int64_t gemm_direct_max_segments = 64;
+
+/// Row source of a plain row-major A for the direct path: one segment per k block.
+struct GemmRowSource {
+  const float* a;
+  std::int64_t lda;
+  /// Fills rows[s * tile_rows + r] and segment_len[s] for rows [row0, row0 + count) (rows past
+  /// `count` repeat a real row: their results are discarded) and depth [k0, k0 + kc); returns the
+  /// number of segments.
+  std::int64_t operator()(std::int64_t row0, std::int64_t count, int tile_rows, std::int64_t k0, std::int64_t kc,
+                          const float** rows, std::int64_t* segment_len) const noexcept {
+    for (int r = 0; r < tile_rows; ++r) rows[r] = a + (row0 + (r < count ? r : 0)) * lda + k0;
+    segment_len[0] = kc;
+    return 1;
+  }
+};
+
+/// The depth block of the direct path: the B chunk (kc x 16*panels floats) stays within ~32 KB of L1.
+[[nodiscard]] constexpr std::int64_t gemm_direct_kc(std::int64_t panels) noexcept {
+  return panels >= 4 ? 128 : (panels == 3 ? 160 : gemm_direct_max_segment);
+}
+
+/// C[M x N] = act(A B + bias) for N <= 64 through `kernel(panels, direct_tile)`, `tile_rows` rows a call,
+/// A rows supplied in place by `source` (GemmRowSource or an implicit-im2col equivalent).
+template <class Kernel, class RowSource>
+void gemm_direct_blocked(const Kernel& kernel, int tile_rows, std::int64_t m, std::int64_t n, std::int64_t k,
+                         const RowSource& source, const float* packed_b, float* c, std::int64_t ldc,
+                         const ActivationParams& activation) noexcept {
+  if (m <= 0 || n <= 0) return;
+  const std::int64_t panels = gemm_panel_count(n);
+  const std::int64_t width = panels * gemm_panel_width;
+  const std::int64_t kc_max = gemm_direct_kc(panels);
+  const float* bias = packed_b + panels * gemm_panel_width * k;
+  const GemmEpilogue epilogue = gemm_epilogue(activation);
+  const float* rows[gemm_direct_max_rows * gemm_direct_max_segments];
+  std::int64_t segment_len[gemm_direct_max_segments];
+  GemmDirectTile d;
+  d.rows = rows;
+  d.segment_len = segment_len;
+  d.tile.epilogue = epilogue;
+  d.tile.b_panel_stride = k * gemm_panel_width;
+  d.tile.bias = bias;
+  const std::int64_t k_steps = k > 0 ? k : 1;  // K == 0: one pass that writes act(bias)
+  for (std::int64_t k0 = 0; k0 < k_steps; k0 += kc_max) {
+    const std::int64_t kc = k - k0 < kc_max ? (k > 0 ? k - k0 : 0) : kc_max;
+    d.tile.first = k0 == 0;
+    d.tile.last = k0 + kc_max >= k;
+    d.tile.b = packed_b + k0 * gemm_panel_width;
+    for (std::int64_t row0 = 0; row0 < m; row0 += tile_rows) {
+      const std::int64_t count = m - row0 < tile_rows ? m - row0 : tile_rows;
+      d.segments = kc > 0 ? source(row0, count, tile_rows, k0, kc, rows, segment_len) : 0;
+      float* c_tile = c + row0 * ldc;
+      if (count == tile_rows && n == width) {
+        d.tile.c = c_tile;
+        d.tile.ldc = ldc;
+        kernel(static_cast<int>(panels), d);
+      } else {
+        alignas(64) float temp[gemm_direct_max_rows * 4 * gemm_panel_width];
+        if (!d.tile.first) {
+          for (std::int64_t r = 0; r < count; ++r) {
+            for (std::int64_t j = 0; j < n; ++j) temp[r * width + j] = c_tile[r * ldc + j];
+          }
+        }
+        d.tile.c = temp;
+        d.tile.ldc = width;
+        kernel(static_cast<int>(panels), d);
+        for (std::int64_t r = 0; r < count; ++r) {
+          for (std::int64_t j = 0; j < n; ++j) c_tile[r * ldc + j] = temp[r * width + j];
+        }
+      }
+      if (d.tile.last && epilogue.scalar_pass) {
+        for (std::int64_t r = 0; r < count; ++r) {
+          for (std::int64_t j = 0; j < n; ++j) c_tile[r * ldc + j] = apply_activation(activation, c_tile[r * ldc + j]);
         }
       }
     }
@@ -3990,6 +4089,15 @@ template <class Tag>
 [[nodiscard]] constexpr ops::detail::GemmPackRowsFn gemm_pack_rows_fn(Tag) noexcept {
   return &ops::detail::gemm_pack_rows_portable;
 }
+
+/// Rows per direct (unpacked-A) tile for `panels` panels; 0: backend `Tag` has no direct kernel.
+template <class Tag>
+[[nodiscard]] constexpr int gemm_direct_rows(Tag, int /*panels*/) noexcept {
+  return 0;
+}
+/// Never called for a backend whose gemm_direct_rows() is 0.
+template <class Tag>
+inline void gemm_direct_tile(Tag, int /*panels*/, const ops::detail::GemmDirectTile& /*tile*/) noexcept {}
 
 /// The portable micro-kernel (the reference the SIMD kernels are tested against, and the blocked
 /// driver's kernel when it runs with the scalar tag in tests).
@@ -4207,6 +4315,53 @@ namespace tinynn::kernels {
 
 namespace detail {
 
+/// The end of every AVX-512 tile: add C (unless `first`), apply the epilogue (when `last`), store.
+template <int R, int P>
+TINYNN_TARGET_AVX512 inline void finish_tile_avx512(__m512 (&acc)[R][P], const ops::detail::GemmTile& t) noexcept {
+  if (!t.first) {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+      for (int p = 0; p < P; ++p) acc[r][p] = _mm512_add_ps(acc[r][p], _mm512_loadu_ps(t.c + r * t.ldc + 16 * p));
+    }
+  }
+  if (t.last) {
+    const ops::detail::GemmEpilogue& e = t.epilogue;
+    const __m512 lo = _mm512_set1_ps(e.lo), hi = _mm512_set1_ps(e.hi), alpha = _mm512_set1_ps(e.alpha);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+      for (int p = 0; p < P; ++p) {
+        __m512 x = acc[r][p];
+        if (e.leaky) {
+          const __mmask16 negative = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
+          x = _mm512_mask_mul_ps(x, negative, x, alpha);
+        }
+        // The masked forms: GCC 12's plain _mm512_max_ps/min_ps trip -Wmaybe-uninitialized.
+        x = _mm512_mask_max_ps(x, 0xFFFF, x, lo);
+        acc[r][p] = _mm512_mask_min_ps(x, 0xFFFF, x, hi);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) _mm512_storeu_ps(t.c + r * t.ldc + 16 * p, acc[r][p]);
+  }
+}
+
+/// Starts a tile's accumulators from the bias (first k block) or zero, prefetching the C tile.
+template <int R, int P>
+TINYNN_TARGET_AVX512 inline void start_tile_avx512(__m512 (&acc)[R][P], const ops::detail::GemmTile& t) noexcept {
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    _mm_prefetch(reinterpret_cast<const char*>(t.c + r * t.ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(t.c + r * t.ldc + 16 * P - 1), _MM_HINT_T0);
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) acc[r][p] = t.first ? _mm512_loadu_ps(t.bias + 16 * p) : _mm512_setzero_ps();
+  }
+}
+
 template <int R, int P>
 TINYNN_TARGET_AVX512 void gemm_tile_avx512(const ops::detail::GemmTile& t) noexcept {
   // Start from the bias (or zero) and add C after the k loop: the C tile's cache lines, prefetched
@@ -4232,36 +4387,37 @@ TINYNN_TARGET_AVX512 void gemm_tile_avx512(const ops::detail::GemmTile& t) noexc
       if constexpr (P > 1) acc[r][P - 1] = _mm512_fmadd_ps(av, bv1, acc[r][P - 1]);
     }
   }
-  if (!t.first) {
+  finish_tile_avx512<R, P>(acc, t);
+}
+
+/// Direct tile: A read in place (no packing) from R row pointers per depth segment, up to 4 panels.
+/// Used for narrow N, where packing A cost as much as the FMAs it fed.
+template <int R, int P>
+TINYNN_TARGET_AVX512 void gemm_direct_tile_avx512(const ops::detail::GemmDirectTile& d) noexcept {
+  const ops::detail::GemmTile& t = d.tile;
+  __m512 acc[R][P];
+  start_tile_avx512<R, P>(acc, t);
+  const float* b = t.b;
+  const std::int64_t stride = t.b_panel_stride;
+  for (std::int64_t s = 0; s < d.segments; ++s) {
+    const float* row[R];
 #pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 2
-      for (int p = 0; p < P; ++p) acc[r][p] = _mm512_add_ps(acc[r][p], _mm512_loadu_ps(t.c + r * t.ldc + 16 * p));
-    }
-  }
-  if (t.last) {
-    const ops::detail::GemmEpilogue& e = t.epilogue;
-    const __m512 lo = _mm512_set1_ps(e.lo), hi = _mm512_set1_ps(e.hi), alpha = _mm512_set1_ps(e.alpha);
+    for (int r = 0; r < R; ++r) row[r] = d.rows[s * R + r];
+    const std::int64_t len = d.segment_len[s];
+    for (std::int64_t kk = 0; kk < len; ++kk) {
+      __m512 bv[P];
+#pragma GCC unroll 4
+      for (int p = 0; p < P; ++p) bv[p] = _mm512_loadu_ps(b + p * stride + kk * 16);
 #pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 2
-      for (int p = 0; p < P; ++p) {
-        __m512 x = acc[r][p];
-        if (e.leaky) {
-          const __mmask16 negative = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
-          x = _mm512_mask_mul_ps(x, negative, x, alpha);
-        }
-        // The masked forms: GCC 12's plain _mm512_max_ps/min_ps trip -Wmaybe-uninitialized.
-        x = _mm512_mask_max_ps(x, 0xFFFF, x, lo);
-        acc[r][p] = _mm512_mask_min_ps(x, 0xFFFF, x, hi);
+      for (int r = 0; r < R; ++r) {
+        const __m512 av = _mm512_set1_ps(row[r][kk]);
+#pragma GCC unroll 4
+        for (int p = 0; p < P; ++p) acc[r][p] = _mm512_fmadd_ps(av, bv[p], acc[r][p]);
       }
     }
+    b += len * 16;
   }
-#pragma GCC unroll 16
-  for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 2
-    for (int p = 0; p < P; ++p) _mm512_storeu_ps(t.c + r * t.ldc + 16 * p, acc[r][p]);
-  }
+  finish_tile_avx512<R, P>(acc, t);
 }
 
 /// In-register transpose of 16 rows of 16 floats (4 shuffle stages, 64 shuffles).
@@ -4331,6 +4487,20 @@ void gemm_tile_avx512_rows(int rows, const ops::detail::GemmTile& t, std::intege
 
 [[nodiscard]] inline ops::detail::GemmPackRowsFn gemm_pack_rows_fn(backend::avx512) noexcept {
   return &detail::gemm_pack_rows_avx512;
+}
+
+/// The direct (unpacked-A) tile: rows per call for 1..4 panels (0: no direct kernel for that width).
+[[nodiscard]] constexpr int gemm_direct_rows(backend::avx512, int panels) noexcept {
+  return panels <= 3 ? 8 : (panels == 4 ? 6 : 0);
+}
+
+inline void gemm_direct_tile(backend::avx512, int panels, const ops::detail::GemmDirectTile& d) noexcept {
+  switch (panels) {
+    case 1: detail::gemm_direct_tile_avx512<8, 1>(d); break;
+    case 2: detail::gemm_direct_tile_avx512<8, 2>(d); break;
+    case 3: detail::gemm_direct_tile_avx512<8, 3>(d); break;
+    default: detail::gemm_direct_tile_avx512<6, 4>(d); break;
+  }
 }
 
 inline void gemm_tile(backend::avx512, int rows, int panels, const ops::detail::GemmTile& t) noexcept {
@@ -5186,6 +5356,58 @@ struct ConvIm2colPacker {
   }
 };
 
+/// Implicit im2col for the direct path: per kernel tap, a pointer per output pixel into the input
+/// (gemm_zeros where the tap falls in the padding); nothing is copied.
+struct ConvRowSource {
+  const ops::detail::ConvShape* s;
+  const float* input;
+  std::int64_t group;
+  std::int64_t operator()(std::int64_t row0, std::int64_t count, int tile_rows, std::int64_t k0, std::int64_t kc,
+                          const float** rows, std::int64_t* segment_len) const noexcept {
+    const std::int64_t cin = s->in_c / s->groups;
+    std::int64_t base_y[ops::detail::gemm_direct_max_rows];
+    std::int64_t base_x[ops::detail::gemm_direct_max_rows];
+    const float* image[ops::detail::gemm_direct_max_rows];
+    // Pixel coordinates by stepping from row0 (one division per tile, not three per row).
+    std::int64_t ox = row0 % s->out_w;
+    std::int64_t oy = (row0 / s->out_w) % s->out_h;
+    std::int64_t b = row0 / (s->out_w * s->out_h);
+    for (int r = 0; r < tile_rows; ++r) {
+      base_y[r] = oy * s->stride_h - s->pad_top;
+      base_x[r] = ox * s->stride_w - s->pad_left;
+      image[r] = input + b * s->in_h * s->in_w * s->in_c + group * cin;
+      if (r + 1 >= count) continue;  // rows past `count` repeat the last real one (results discarded)
+      if (++ox == s->out_w) {
+        ox = 0;
+        if (++oy == s->out_h) {
+          oy = 0;
+          ++b;
+        }
+      }
+    }
+    std::int64_t kk = k0;
+    std::int64_t segment = k0 / cin;
+    std::int64_t offset = k0 % cin;
+    std::int64_t n = 0;
+    while (kk < k0 + kc) {
+      const std::int64_t len = cin - offset < k0 + kc - kk ? cin - offset : k0 + kc - kk;
+      const std::int64_t dy = (segment / s->kernel_w) * s->dilation_h;
+      const std::int64_t dx = (segment % s->kernel_w) * s->dilation_w;
+      for (int r = 0; r < tile_rows; ++r) {
+        const std::int64_t iy = base_y[r] + dy;
+        const std::int64_t ix = base_x[r] + dx;
+        const bool inside = iy >= 0 && iy < s->in_h && ix >= 0 && ix < s->in_w;
+        rows[n * tile_rows + r] = inside ? image[r] + (iy * s->in_w + ix) * s->in_c + offset : ops::detail::gemm_zeros;
+      }
+      segment_len[n++] = len;
+      kk += len;
+      ++segment;
+      offset = 0;
+    }
+    return n;
+  }
+};
+
 }  // namespace detail
 
 /// Runs on backend B. input [batch][in_h][in_w][in_c], output [batch][out_h][out_w][out_c];
@@ -5214,10 +5436,25 @@ void run(const Params& p, const float* input, const float* packed_weights, float
   const ops::detail::GemmPackRowsFn pack_rows = kernels::gemm_pack_rows_fn(B{});
   const bool pointwise = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
                          s.pad_left == 0 && s.out_h == s.in_h && s.out_w == s.in_w;
+  const std::int64_t panels = ops::detail::gemm_panel_count(cout);
+  const int direct_rows = panels <= 4 ? kernels::gemm_direct_rows(B{}, static_cast<int>(panels)) : 0;
+  // Narrow N (<= 64 output channels a group): read the input in place, tap by tap, instead of
+  // packing im2col rows (taps of at least 8 channels keep the segment table small).
+  const bool direct = direct_rows > 0 && m >= 2 * direct_rows && cin >= 8;
+  const auto direct_kernel = [](int tile_panels, const ops::detail::GemmDirectTile& tile) noexcept {
+    kernels::gemm_direct_tile(B{}, tile_panels, tile);
+  };
   for (std::int64_t g = 0; g < s.groups; ++g) {
     const float* weights = packed_weights + g * group_floats;
     float* out = output + g * cout;
-    if (pointwise) {
+    if (direct && pointwise) {
+      ops::detail::gemm_direct_blocked(direct_kernel, direct_rows, m, cout, depth,
+                                       ops::detail::GemmRowSource{input + g * cin, s.in_c}, weights, out, s.out_c,
+                                       p.activation);
+    } else if (direct) {
+      ops::detail::gemm_direct_blocked(direct_kernel, direct_rows, m, cout, depth, detail::ConvRowSource{&s, input, g},
+                                       weights, out, s.out_c, p.activation);
+    } else if (pointwise) {
       ops::detail::gemm_blocked(kernel, kshape, m, cout, depth,
                                 ops::detail::GemmRowPacker{input + g * cin, s.in_c, pack_rows}, weights, out, s.out_c,
                                 p.activation, scratch);
@@ -6546,6 +6783,17 @@ void run(const Params& p, const float* a, const float* packed_b, float* c, float
   const detail::GemmKernelShape shape = kernels::gemm_kernel_shape(B{});
   if (shape.mr == 0) {
     kernels::gemm_direct(B{}, p.m, p.n, p.k, a, effective_lda(p), packed_b, c, effective_ldc(p), p.activation);
+    return;
+  }
+  const std::int64_t panels = detail::gemm_panel_count(p.n);
+  const int direct_rows = panels <= 4 ? kernels::gemm_direct_rows(B{}, static_cast<int>(panels)) : 0;
+  if (direct_rows > 0 && p.m >= 2 * direct_rows) {
+    // Narrow N: packing A would cost about as much as the FMAs it feeds; read it in place.
+    const auto direct = [](int tile_panels, const detail::GemmDirectTile& tile) noexcept {
+      kernels::gemm_direct_tile(B{}, tile_panels, tile);
+    };
+    detail::gemm_direct_blocked(direct, direct_rows, p.m, p.n, p.k, detail::GemmRowSource{a, effective_lda(p)},
+                                packed_b, c, effective_ldc(p), p.activation);
     return;
   }
   const auto kernel = [](int rows, int panels, const detail::GemmTile& tile) noexcept {

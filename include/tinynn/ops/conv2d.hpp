@@ -203,6 +203,58 @@ struct ConvIm2colPacker {
   }
 };
 
+/// Implicit im2col for the direct path: per kernel tap, a pointer per output pixel into the input
+/// (gemm_zeros where the tap falls in the padding); nothing is copied.
+struct ConvRowSource {
+  const ops::detail::ConvShape* s;
+  const float* input;
+  std::int64_t group;
+  std::int64_t operator()(std::int64_t row0, std::int64_t count, int tile_rows, std::int64_t k0, std::int64_t kc,
+                          const float** rows, std::int64_t* segment_len) const noexcept {
+    const std::int64_t cin = s->in_c / s->groups;
+    std::int64_t base_y[ops::detail::gemm_direct_max_rows];
+    std::int64_t base_x[ops::detail::gemm_direct_max_rows];
+    const float* image[ops::detail::gemm_direct_max_rows];
+    // Pixel coordinates by stepping from row0 (one division per tile, not three per row).
+    std::int64_t ox = row0 % s->out_w;
+    std::int64_t oy = (row0 / s->out_w) % s->out_h;
+    std::int64_t b = row0 / (s->out_w * s->out_h);
+    for (int r = 0; r < tile_rows; ++r) {
+      base_y[r] = oy * s->stride_h - s->pad_top;
+      base_x[r] = ox * s->stride_w - s->pad_left;
+      image[r] = input + b * s->in_h * s->in_w * s->in_c + group * cin;
+      if (r + 1 >= count) continue;  // rows past `count` repeat the last real one (results discarded)
+      if (++ox == s->out_w) {
+        ox = 0;
+        if (++oy == s->out_h) {
+          oy = 0;
+          ++b;
+        }
+      }
+    }
+    std::int64_t kk = k0;
+    std::int64_t segment = k0 / cin;
+    std::int64_t offset = k0 % cin;
+    std::int64_t n = 0;
+    while (kk < k0 + kc) {
+      const std::int64_t len = cin - offset < k0 + kc - kk ? cin - offset : k0 + kc - kk;
+      const std::int64_t dy = (segment / s->kernel_w) * s->dilation_h;
+      const std::int64_t dx = (segment % s->kernel_w) * s->dilation_w;
+      for (int r = 0; r < tile_rows; ++r) {
+        const std::int64_t iy = base_y[r] + dy;
+        const std::int64_t ix = base_x[r] + dx;
+        const bool inside = iy >= 0 && iy < s->in_h && ix >= 0 && ix < s->in_w;
+        rows[n * tile_rows + r] = inside ? image[r] + (iy * s->in_w + ix) * s->in_c + offset : ops::detail::gemm_zeros;
+      }
+      segment_len[n++] = len;
+      kk += len;
+      ++segment;
+      offset = 0;
+    }
+    return n;
+  }
+};
+
 }  // namespace detail
 
 /// Runs on backend B. input [batch][in_h][in_w][in_c], output [batch][out_h][out_w][out_c];
@@ -231,10 +283,25 @@ void run(const Params& p, const float* input, const float* packed_weights, float
   const ops::detail::GemmPackRowsFn pack_rows = kernels::gemm_pack_rows_fn(B{});
   const bool pointwise = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
                          s.pad_left == 0 && s.out_h == s.in_h && s.out_w == s.in_w;
+  const std::int64_t panels = ops::detail::gemm_panel_count(cout);
+  const int direct_rows = panels <= 4 ? kernels::gemm_direct_rows(B{}, static_cast<int>(panels)) : 0;
+  // Narrow N (<= 64 output channels a group): read the input in place, tap by tap, instead of
+  // packing im2col rows (taps of at least 8 channels keep the segment table small).
+  const bool direct = direct_rows > 0 && m >= 2 * direct_rows && cin >= 8;
+  const auto direct_kernel = [](int tile_panels, const ops::detail::GemmDirectTile& tile) noexcept {
+    kernels::gemm_direct_tile(B{}, tile_panels, tile);
+  };
   for (std::int64_t g = 0; g < s.groups; ++g) {
     const float* weights = packed_weights + g * group_floats;
     float* out = output + g * cout;
-    if (pointwise) {
+    if (direct && pointwise) {
+      ops::detail::gemm_direct_blocked(direct_kernel, direct_rows, m, cout, depth,
+                                       ops::detail::GemmRowSource{input + g * cin, s.in_c}, weights, out, s.out_c,
+                                       p.activation);
+    } else if (direct) {
+      ops::detail::gemm_direct_blocked(direct_kernel, direct_rows, m, cout, depth, detail::ConvRowSource{&s, input, g},
+                                       weights, out, s.out_c, p.activation);
+    } else if (pointwise) {
       ops::detail::gemm_blocked(kernel, kshape, m, cout, depth,
                                 ops::detail::GemmRowPacker{input + g * cin, s.in_c, pack_rows}, weights, out, s.out_c,
                                 p.activation, scratch);

@@ -89,6 +89,17 @@ void run(const Params& p, const float* a, const float* packed_b, float* c, float
     kernels::gemm_direct(B{}, p.m, p.n, p.k, a, effective_lda(p), packed_b, c, effective_ldc(p), p.activation);
     return;
   }
+  const std::int64_t panels = detail::gemm_panel_count(p.n);
+  const int direct_rows = panels <= 4 ? kernels::gemm_direct_rows(B{}, static_cast<int>(panels)) : 0;
+  if (direct_rows > 0 && p.m >= 2 * direct_rows) {
+    // Narrow N: packing A would cost about as much as the FMAs it feeds; read it in place.
+    const auto direct = [](int tile_panels, const detail::GemmDirectTile& tile) noexcept {
+      kernels::gemm_direct_tile(B{}, tile_panels, tile);
+    };
+    detail::gemm_direct_blocked(direct, direct_rows, p.m, p.n, p.k, detail::GemmRowSource{a, effective_lda(p)},
+                                packed_b, c, effective_ldc(p), p.activation);
+    return;
+  }
   const auto kernel = [](int rows, int panels, const detail::GemmTile& tile) noexcept {
     kernels::gemm_tile(B{}, rows, panels, tile);
   };

@@ -19,6 +19,53 @@ namespace tinynn::kernels {
 
 namespace detail {
 
+/// The end of every AVX-512 tile: add C (unless `first`), apply the epilogue (when `last`), store.
+template <int R, int P>
+TINYNN_TARGET_AVX512 inline void finish_tile_avx512(__m512 (&acc)[R][P], const ops::detail::GemmTile& t) noexcept {
+  if (!t.first) {
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+      for (int p = 0; p < P; ++p) acc[r][p] = _mm512_add_ps(acc[r][p], _mm512_loadu_ps(t.c + r * t.ldc + 16 * p));
+    }
+  }
+  if (t.last) {
+    const ops::detail::GemmEpilogue& e = t.epilogue;
+    const __m512 lo = _mm512_set1_ps(e.lo), hi = _mm512_set1_ps(e.hi), alpha = _mm512_set1_ps(e.alpha);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+      for (int p = 0; p < P; ++p) {
+        __m512 x = acc[r][p];
+        if (e.leaky) {
+          const __mmask16 negative = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
+          x = _mm512_mask_mul_ps(x, negative, x, alpha);
+        }
+        // The masked forms: GCC 12's plain _mm512_max_ps/min_ps trip -Wmaybe-uninitialized.
+        x = _mm512_mask_max_ps(x, 0xFFFF, x, lo);
+        acc[r][p] = _mm512_mask_min_ps(x, 0xFFFF, x, hi);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) _mm512_storeu_ps(t.c + r * t.ldc + 16 * p, acc[r][p]);
+  }
+}
+
+/// Starts a tile's accumulators from the bias (first k block) or zero, prefetching the C tile.
+template <int R, int P>
+TINYNN_TARGET_AVX512 inline void start_tile_avx512(__m512 (&acc)[R][P], const ops::detail::GemmTile& t) noexcept {
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    _mm_prefetch(reinterpret_cast<const char*>(t.c + r * t.ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(t.c + r * t.ldc + 16 * P - 1), _MM_HINT_T0);
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) acc[r][p] = t.first ? _mm512_loadu_ps(t.bias + 16 * p) : _mm512_setzero_ps();
+  }
+}
+
 template <int R, int P>
 TINYNN_TARGET_AVX512 void gemm_tile_avx512(const ops::detail::GemmTile& t) noexcept {
   // Start from the bias (or zero) and add C after the k loop: the C tile's cache lines, prefetched
@@ -44,36 +91,37 @@ TINYNN_TARGET_AVX512 void gemm_tile_avx512(const ops::detail::GemmTile& t) noexc
       if constexpr (P > 1) acc[r][P - 1] = _mm512_fmadd_ps(av, bv1, acc[r][P - 1]);
     }
   }
-  if (!t.first) {
+  finish_tile_avx512<R, P>(acc, t);
+}
+
+/// Direct tile: A read in place (no packing) from R row pointers per depth segment, up to 4 panels.
+/// Used for narrow N, where packing A cost as much as the FMAs it fed.
+template <int R, int P>
+TINYNN_TARGET_AVX512 void gemm_direct_tile_avx512(const ops::detail::GemmDirectTile& d) noexcept {
+  const ops::detail::GemmTile& t = d.tile;
+  __m512 acc[R][P];
+  start_tile_avx512<R, P>(acc, t);
+  const float* b = t.b;
+  const std::int64_t stride = t.b_panel_stride;
+  for (std::int64_t s = 0; s < d.segments; ++s) {
+    const float* row[R];
 #pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 2
-      for (int p = 0; p < P; ++p) acc[r][p] = _mm512_add_ps(acc[r][p], _mm512_loadu_ps(t.c + r * t.ldc + 16 * p));
-    }
-  }
-  if (t.last) {
-    const ops::detail::GemmEpilogue& e = t.epilogue;
-    const __m512 lo = _mm512_set1_ps(e.lo), hi = _mm512_set1_ps(e.hi), alpha = _mm512_set1_ps(e.alpha);
+    for (int r = 0; r < R; ++r) row[r] = d.rows[s * R + r];
+    const std::int64_t len = d.segment_len[s];
+    for (std::int64_t kk = 0; kk < len; ++kk) {
+      __m512 bv[P];
+#pragma GCC unroll 4
+      for (int p = 0; p < P; ++p) bv[p] = _mm512_loadu_ps(b + p * stride + kk * 16);
 #pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 2
-      for (int p = 0; p < P; ++p) {
-        __m512 x = acc[r][p];
-        if (e.leaky) {
-          const __mmask16 negative = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
-          x = _mm512_mask_mul_ps(x, negative, x, alpha);
-        }
-        // The masked forms: GCC 12's plain _mm512_max_ps/min_ps trip -Wmaybe-uninitialized.
-        x = _mm512_mask_max_ps(x, 0xFFFF, x, lo);
-        acc[r][p] = _mm512_mask_min_ps(x, 0xFFFF, x, hi);
+      for (int r = 0; r < R; ++r) {
+        const __m512 av = _mm512_set1_ps(row[r][kk]);
+#pragma GCC unroll 4
+        for (int p = 0; p < P; ++p) acc[r][p] = _mm512_fmadd_ps(av, bv[p], acc[r][p]);
       }
     }
+    b += len * 16;
   }
-#pragma GCC unroll 16
-  for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 2
-    for (int p = 0; p < P; ++p) _mm512_storeu_ps(t.c + r * t.ldc + 16 * p, acc[r][p]);
-  }
+  finish_tile_avx512<R, P>(acc, t);
 }
 
 /// In-register transpose of 16 rows of 16 floats (4 shuffle stages, 64 shuffles).
@@ -143,6 +191,20 @@ void gemm_tile_avx512_rows(int rows, const ops::detail::GemmTile& t, std::intege
 
 [[nodiscard]] inline ops::detail::GemmPackRowsFn gemm_pack_rows_fn(backend::avx512) noexcept {
   return &detail::gemm_pack_rows_avx512;
+}
+
+/// The direct (unpacked-A) tile: rows per call for 1..4 panels (0: no direct kernel for that width).
+[[nodiscard]] constexpr int gemm_direct_rows(backend::avx512, int panels) noexcept {
+  return panels <= 3 ? 8 : (panels == 4 ? 6 : 0);
+}
+
+inline void gemm_direct_tile(backend::avx512, int panels, const ops::detail::GemmDirectTile& d) noexcept {
+  switch (panels) {
+    case 1: detail::gemm_direct_tile_avx512<8, 1>(d); break;
+    case 2: detail::gemm_direct_tile_avx512<8, 2>(d); break;
+    case 3: detail::gemm_direct_tile_avx512<8, 3>(d); break;
+    default: detail::gemm_direct_tile_avx512<6, 4>(d); break;
+  }
 }
 
 inline void gemm_tile(backend::avx512, int rows, int panels, const ops::detail::GemmTile& t) noexcept {

@@ -53,6 +53,15 @@ template <class Tag>
   return &ops::detail::gemm_pack_rows_portable;
 }
 
+/// Rows per direct (unpacked-A) tile for `panels` panels; 0: backend `Tag` has no direct kernel.
+template <class Tag>
+[[nodiscard]] constexpr int gemm_direct_rows(Tag, int /*panels*/) noexcept {
+  return 0;
+}
+/// Never called for a backend whose gemm_direct_rows() is 0.
+template <class Tag>
+inline void gemm_direct_tile(Tag, int /*panels*/, const ops::detail::GemmDirectTile& /*tile*/) noexcept {}
+
 /// The portable micro-kernel (the reference the SIMD kernels are tested against, and the blocked
 /// driver's kernel when it runs with the scalar tag in tests).
 inline void gemm_tile(backend::scalar, int rows, int panels, const ops::detail::GemmTile& t) noexcept {

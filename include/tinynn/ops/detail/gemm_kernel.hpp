@@ -100,6 +100,21 @@ struct GemmTile {
   GemmEpilogue epilogue;
 };
 
+/// One direct micro-kernel call (A not packed): the depth of the k block splits into `segments`
+/// runs of segment_len[s] contiguous floats; rows[s * R + r] points at row r's run s (R = the
+/// kernel's row count; never null: padding points at gemm_zeros). tile.b/c/bias/first/last as above
+/// (tile.a, tile.kc unused); all 16*panels columns and all R rows are written.
+struct GemmDirectTile {
+  GemmTile tile;
+  std::int64_t segments = 0;
+  const std::int64_t* segment_len = nullptr;
+  const float* const* rows = nullptr;
+};
+
+/// Zeros a direct tile reads for padding taps and missing rows (segments are at most this long).
+inline constexpr std::int64_t gemm_direct_max_segment = 256;
+alignas(64) inline constexpr float gemm_zeros[gemm_direct_max_segment] = {};
+
 /// Packs `rows` (<= 16) rows of `kc` contiguous floats, row r at src[r] (nullptr: a row of
 /// zeros, e.g. convolution padding), as [kc][rows] at `dst`. Backends supply faster versions
 /// (kernels::gemm_pack_rows_fn); this one is the portable reference.
