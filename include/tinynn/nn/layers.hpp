@@ -17,6 +17,7 @@
 #include "tinynn/ops/batch_norm.hpp"
 #include "tinynn/ops/conv2d.hpp"
 #include "tinynn/ops/depthwise_conv2d.hpp"
+#include "tinynn/ops/detail/pool_fixed.hpp"
 #include "tinynn/ops/fully_connected.hpp"
 #include "tinynn/ops/pad.hpp"
 #include "tinynn/ops/pool.hpp"
@@ -459,9 +460,14 @@ struct Pool2D {
     template <class Backend>
     static void compute(const Params&, const float* in, float* out, std::byte*, const ops::ActivationParams& act,
                         Backend) noexcept {
-      // Measured (SimpLeNet, CIFAR-10 pools): ops/pool's SIMD row kernels lose to its scalar loop below
-      // 64 channels (per-window calls); the results are the same (max exact, sums in the same order).
-      if constexpr (C < 64) {
+      // Measured (SimpLeNet, CIFAR-10 pools): below 64 channels ops/pool's per-window row calls cost more
+      // than the pooling; max pools with no top/left padding use the compile-time-shaped loop, others
+      // ops/pool's scalar loop (same results: max exact, sums in the same order).
+      if constexpr (Kind == ops::PoolKind::max && C < 64 && window::padding.top == 0 && window::padding.left == 0 &&
+                    KH <= 8 && KW <= 8) {
+        ops::detail::max_pool_fixed<KH, KW, options::stride_h, options::stride_w, C>(1, H, W, window::out_h,
+                                                                                     window::out_w, in, out, act);
+      } else if constexpr (C < 64) {
         ops::pool2d::run<backend::scalar>(op_params(act), in, out);
       } else {
         ops::pool2d::run<Backend>(op_params(act), in, out);
