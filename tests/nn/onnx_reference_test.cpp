@@ -1,6 +1,6 @@
 // The static reference networks with the weights of the ONNX exports in ../shared/models/onnx
 // (PyTorch 1.13, opset 13), checked against PyTorch's own outputs for the bundled inputs. The weights
-// are read with a minimal test-only protobuf walk (initializers of Conv/Gemm nodes, in node order);
+// are read with the library's ONNX importer (initializers of Conv/Gemm nodes, in node order);
 // NCHW/OIHW data are permuted to tinynn's NHWC/OHWI here. Skipped when the models folder is absent.
 #include <doctest/doctest.h>
 
@@ -11,10 +11,13 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "reference.hpp"
+#include "tinynn/formats/onnx.hpp"
+#include "tinynn/graph/ir.hpp"
 #include "tinynn/nn.hpp"
 
 namespace {
@@ -31,50 +34,6 @@ std::vector<std::uint8_t> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
-
-// ---- a minimal protobuf walk: enough for ModelProto.graph.{node, initializer} ----
-
-struct Reader {
-  const std::uint8_t* p;
-  const std::uint8_t* end;
-  bool ok = true;
-  std::uint64_t varint() {
-    std::uint64_t v = 0;
-    for (int shift = 0; p < end && shift < 64; shift += 7) {
-      const std::uint8_t b = *p++;
-      v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
-      if ((b & 0x80) == 0) return v;
-    }
-    ok = false;
-    return 0;
-  }
-  /// Calls f(field, wire_type, sub-reader for length-delimited / value for varint) for every field.
-  template <class F>
-  void fields(F&& f) {
-    while (ok && p < end) {
-      const std::uint64_t key = varint();
-      const auto field = static_cast<int>(key >> 3), wire = static_cast<int>(key & 7);
-      if (wire == 0) {
-        f(field, Reader{p, p, ok}, varint());
-      } else if (wire == 2) {
-        const std::uint64_t n = varint();
-        if (n > static_cast<std::uint64_t>(end - p)) {
-          ok = false;
-          return;
-        }
-        f(field, Reader{p, p + n, true}, 0);
-        p += n;
-      } else if (wire == 1 || wire == 5) {
-        p += wire == 1 ? 8 : 4;
-      } else {
-        ok = false;
-      }
-    }
-  }
-  std::string string() const {
-    return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
-  }
-};
 
 struct Initializer {
   std::vector<std::int64_t> dims;
@@ -96,38 +55,26 @@ struct OnnxModel {
   }
 };
 
+/// The Conv/Gemm nodes and float initializers of a model, read with the library's ONNX importer
+/// (formats/onnx.hpp: no graph passes run at import, so the weights are the file's own).
 OnnxModel load_onnx(const std::vector<std::uint8_t>& bytes) {
   OnnxModel model;
-  Reader top{bytes.data(), bytes.data() + bytes.size()};
-  top.fields([&](int field, Reader graph, std::uint64_t) {
-    if (field != 7) return;
-    graph.fields([&](int gfield, Reader sub, std::uint64_t) {
-      if (gfield == 1) {  // NodeProto
-        std::string op;
-        std::vector<std::string> inputs;
-        sub.fields([&](int nfield, Reader value, std::uint64_t) {
-          if (nfield == 1) inputs.push_back(value.string());
-          if (nfield == 4) op = value.string();
-        });
-        model.nodes.emplace_back(op, inputs);
-      } else if (gfield == 5) {  // TensorProto
-        Initializer tensor;
-        std::string name;
-        sub.fields([&](int tfield, Reader value, std::uint64_t number) {
-          if (tfield == 1 && value.p == value.end) tensor.dims.push_back(static_cast<std::int64_t>(number));
-          if (tfield == 1 && value.p != value.end) {
-            while (value.p < value.end) tensor.dims.push_back(static_cast<std::int64_t>(value.varint()));
-          }
-          if (tfield == 8) name = value.string();
-          if (tfield == 9 || tfield == 4) {
-            tensor.values.resize(static_cast<std::size_t>(value.end - value.p) / 4);
-            std::memcpy(tensor.values.data(), value.p, tensor.values.size() * 4);
-          }
-        });
-        model.initializers[name] = std::move(tensor);
-      }
-    });
-  });
+  auto imported = formats::onnx::import_model(std::span<const std::uint8_t>(bytes.data(), bytes.size()), nullptr);
+  REQUIRE_MESSAGE(imported.ok(), imported.error().message());
+  const graph::Graph& g = imported.value();
+  for (const graph::Value& v : g.values) {
+    if (!v.constant || v.dtype != DType::f32 || v.data == nullptr) continue;
+    Initializer tensor;
+    for (std::size_t i = 0; i < v.shape.rank(); ++i) tensor.dims.push_back(v.shape[i]);
+    tensor.values.resize(v.shape.size());
+    std::memcpy(tensor.values.data(), v.data, tensor.values.size() * sizeof(float));
+    model.initializers[v.name] = std::move(tensor);
+  }
+  for (const graph::Node& n : g.nodes) {
+    std::vector<std::string> inputs;
+    for (int i : n.inputs) inputs.push_back(i >= 0 ? g.values[static_cast<std::size_t>(i)].name : std::string());
+    model.nodes.emplace_back(n.op_type, inputs);
+  }
   return model;
 }
 
