@@ -160,6 +160,10 @@ TINYNN_TARGET_AVX512 inline void transpose_16x16_avx512(__m512 (&r)[16]) noexcep
 /// (the portable element loop costs ~3 cycles a float, which dominated small-N problems).
 TINYNN_TARGET_AVX512 inline void gemm_pack_rows_avx512(int rows, const float* const* src, std::int64_t kc,
                                                        float* dst) noexcept {
+  if (rows == 1) {  // [kc][1] is the row itself: a copy, not a transpose (GEMV, batch-1 dense layers)
+    ops::detail::gemm_pack_rows_portable(1, src, kc, dst);
+    return;
+  }
   const auto row_mask = static_cast<__mmask16>((1u << rows) - 1u);
   for (std::int64_t k0 = 0; k0 < kc; k0 += 16) {
     const std::int64_t len = kc - k0 < 16 ? kc - k0 : 16;
