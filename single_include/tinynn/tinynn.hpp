@@ -4185,6 +4185,10 @@ TINYNN_TARGET_AVX2 void gemm_tile_avx2(const ops::detail::GemmTile& t) noexcept 
 /// ops::detail::GemmPackRowsFn for up to 8 rows: 8x8 in-register transposes, [kc][rows] out.
 TINYNN_TARGET_AVX2 inline void gemm_pack_rows_avx2(int rows, const float* const* src, std::int64_t kc,
                                                    float* dst) noexcept {
+  if (rows == 1) {  // [kc][1] is the row itself: a copy, not a transpose (GEMV, batch-1 dense layers)
+    ops::detail::gemm_pack_rows_portable(1, src, kc, dst);
+    return;
+  }
   alignas(32) static constexpr std::int32_t lanes[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
   const __m256i row_mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(lanes + 8 - rows));
   for (std::int64_t k0 = 0; k0 < kc; k0 += 8) {
@@ -4456,6 +4460,10 @@ TINYNN_TARGET_AVX512 inline void transpose_16x16_avx512(__m512 (&r)[16]) noexcep
 /// (the portable element loop costs ~3 cycles a float, which dominated small-N problems).
 TINYNN_TARGET_AVX512 inline void gemm_pack_rows_avx512(int rows, const float* const* src, std::int64_t kc,
                                                        float* dst) noexcept {
+  if (rows == 1) {  // [kc][1] is the row itself: a copy, not a transpose (GEMV, batch-1 dense layers)
+    ops::detail::gemm_pack_rows_portable(1, src, kc, dst);
+    return;
+  }
   const auto row_mask = static_cast<__mmask16>((1u << rows) - 1u);
   for (std::int64_t k0 = 0; k0 < kc; k0 += 16) {
     const std::int64_t len = kc - k0 < 16 ? kc - k0 : 16;
