@@ -42,6 +42,7 @@ enum OpFlag : std::uint8_t {
   op_no_flags = 0,
   op_shape_only = 1,  // output depends on input shapes only: folded whenever shapes are known
   op_elidable = 2,    // Identity-like: removed by the identity-elimination pass
+  op_alias = 4,       // output 0 has input 0's bytes (Reshape-like): the planner aliases it, no step runs
 };
 
 struct OpEntry {
@@ -66,10 +67,10 @@ inline constexpr OpEntry op_table[] = {
   {"Size",            "", 1, 21, any_dtype, OpLayout::canonical, op_shape_only, op::size_infer, op::size_bind, "folded to a constant"},
   {"Constant",        "", 1, 21, any_dtype, OpLayout::canonical, op_no_flags, op::constant_infer, op::constant_bind, "value, value_float(s), value_int(s)"},
   {"ConstantOfShape", "", 9, 21, any_dtype, OpLayout::canonical, op_no_flags, op::constant_of_shape_infer, op::constant_of_shape_bind, ""},
-  {"Reshape",         "", 1, 21, any_dtype, OpLayout::canonical, op_no_flags, op::reshape_infer, op::copy_bind, "shape must be constant (after folding); allowzero"},
-  {"Flatten",         "", 1, 21, any_dtype, OpLayout::canonical, op_no_flags, op::flatten_infer, op::copy_bind, ""},
-  {"Squeeze",         "", 1, 21, any_dtype, OpLayout::canonical, op_no_flags, op::squeeze_infer, op::copy_bind, "axes attribute (< 13) or constant input"},
-  {"Unsqueeze",       "", 1, 21, any_dtype, OpLayout::canonical, op_no_flags, op::unsqueeze_infer, op::copy_bind, "axes attribute (< 13) or constant input"},
+  {"Reshape",         "", 1, 21, any_dtype, OpLayout::canonical, op_alias, op::reshape_infer, op::copy_bind, "shape must be constant (after folding); allowzero"},
+  {"Flatten",         "", 1, 21, any_dtype, OpLayout::canonical, op_alias, op::flatten_infer, op::copy_bind, ""},
+  {"Squeeze",         "", 1, 21, any_dtype, OpLayout::canonical, op_alias, op::squeeze_infer, op::copy_bind, "axes attribute (< 13) or constant input"},
+  {"Unsqueeze",       "", 1, 21, any_dtype, OpLayout::canonical, op_alias, op::unsqueeze_infer, op::copy_bind, "axes attribute (< 13) or constant input"},
   {"Cast",            "", 6, 21, any_dtype, OpLayout::elementwise, op_no_flags, op::cast_infer, op::cast_bind, "float, float16, (u)int8/16/32/64, bool"},
   {"Gather",          "", 1, 21, any_dtype, OpLayout::canonical, op_no_flags, op::gather_infer, op::gather_bind, "int32/int64 indices, negative indices"},
   {"Expand",          "", 8, 21, any_dtype, OpLayout::canonical, op_no_flags, op::expand_infer, op::expand_bind, "shape must be constant"},
@@ -79,7 +80,7 @@ inline constexpr OpEntry op_table[] = {
   {"Split",           "", 2, 21, any_dtype, OpLayout::canonical, op_no_flags, op::split_infer, op::split_bind, "split attribute or constant input; num_outputs (18)"},
   {"Slice",           "", 1, 21, any_dtype, OpLayout::canonical, op_no_flags, op::slice_infer, op::slice_bind, "constant starts/ends/axes/steps"},
   {"Pad",             "", 2, 21, any_dtype, OpLayout::canonical, op_no_flags, op::pad_infer, op::pad_bind, "constant, reflect, edge (wrap 19); constant pads"},
-  {"ToLayout", "tinynn", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::to_layout_infer, op::to_layout_bind, "internal: NCHW <-> NHWC"},
+  {"ToLayout", "tinynn", 1, 1, any_dtype, OpLayout::canonical, op_alias, op::to_layout_infer, op::to_layout_bind, "internal: NCHW <-> NHWC"},
   // elementwise (graph/op/elementwise.hpp)
   {"Add",             "", 7, 21, numeric, OpLayout::elementwise, op_no_flags, op::binary_infer, op::binary_bind, "NumPy broadcasting"},
   {"Sub",             "", 7, 21, numeric, OpLayout::elementwise, op_no_flags, op::binary_infer, op::binary_bind, "NumPy broadcasting"},

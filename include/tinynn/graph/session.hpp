@@ -186,6 +186,25 @@ BindContext make_bind_context(const Graph& g, const Node& n, Address&& address) 
   return c;
 }
 
+/// The input value whose buffer a node's output 0 can share (Reshape-like ops, and ToLayout where
+/// both layouts have the same bytes), or -1.
+inline int alias_source(const Graph& g, const Node& n) {
+  if (n.inputs.empty() || n.outputs.empty() || n.inputs[0] < 0 || n.outputs[0] < 0) return -1;
+  const OpEntry* entry = find_op(n.domain, n.op_type, n.opset);
+  if (!entry || !(entry->flags & op_alias)) return -1;
+  const Value& in = g.values[static_cast<std::size_t>(n.inputs[0])];
+  const Value& out = g.values[static_cast<std::size_t>(n.outputs[0])];
+  if (in.constant || out.constant || in.dtype != out.dtype || in.bytes() != out.bytes()) return -1;
+  if (n.op_type == "ToLayout") {
+    if (in.shape.rank() != 4) return -1;
+    const bool same_bytes = in.layout == out.layout || in.shape[1] == 1 || in.shape[2] * in.shape[3] == 1;
+    if (!same_bytes) return -1;
+  } else if (in.layout != Layout::canonical || out.layout != Layout::canonical) {
+    return -1;
+  }
+  return n.inputs[0];
+}
+
 /// Runs a node whose inputs are all constant, making its outputs constants.
 inline Status fold_node(Graph& g, Node& n, const OpEntry& entry, const CompileOptions& options) {
   std::vector<std::shared_ptr<AlignedBuffer>> storage(n.outputs.size());
@@ -402,8 +421,16 @@ inline Status infer_and_fold(Graph& g, const CompileOptions& options) {
     buffer_values.push_back(value);
   };
   for (int in : g.inputs) request(in, -1);
+  std::vector<bool> aliased(g.nodes.size(), false);
   for (int step = 0; step < end; ++step) {
     const Node& n = g.nodes[static_cast<std::size_t>(step)];
+    const int source = graph::detail::alias_source(g, n);
+    if (source >= 0 && buffer_of[static_cast<std::size_t>(source)] >= 0 &&
+        buffer_of[static_cast<std::size_t>(n.outputs[0])] < 0) {
+      // The output is the input's buffer; reads of either extend the one lifetime below.
+      buffer_of[static_cast<std::size_t>(n.outputs[0])] = buffer_of[static_cast<std::size_t>(source)];
+      aliased[static_cast<std::size_t>(step)] = true;
+    }
     for (int out : n.outputs) request(out, step);
     for (int in : n.inputs) {
       if (in >= 0 && buffer_of[static_cast<std::size_t>(in)] >= 0) {
@@ -448,9 +475,14 @@ inline Status infer_and_fold(Graph& g, const CompileOptions& options) {
             "' " + std::string(dtype_name(v.dtype)) + " " + std::string(v.shape.str().view()) +
             (v.layout == Layout::nhwc ? " NHWC" : "") + "\n";
   }
-  for (const Node& n : g.nodes) {
+  for (std::size_t step = 0; step < g.nodes.size(); ++step) {
+    const Node& n = g.nodes[step];
     const OpEntry* entry = find_op(n.domain, n.op_type, n.opset);
     if (!entry) return error(ErrorCode::internal, g.where(n), ": no registry entry after the passes");
+    if (aliased[step]) {
+      text += "  alias: " + n.op_type + " '" + n.name + "' output shares its input's buffer\n";
+      continue;
+    }
     BindContext c = graph::detail::make_bind_context(g, n, address);
     auto kernel = entry->bind(c);
     if (!kernel) return std::move(kernel).error();

@@ -210,7 +210,10 @@ inline KernelResult conv_bind(BindContext& c) {
         for (std::int64_t t = 0; t < taps; ++t) (*hwc)[static_cast<std::size_t>(t * out_c + o)] = w_data[o * taps + t];
       ops::depthwise_conv2d::pack_weights(p, hwc->data(), bias, packed->data());
     };
-    if (constant_weights) pack();
+    if (constant_weights) {
+      pack();
+      std::vector<float>().swap(*hwc);
+    }
     return make_kernel([=]() noexcept {
       if (!constant_weights) pack();
       const float* in = x_data;
@@ -243,6 +246,8 @@ inline KernelResult conv_bind(BindContext& c) {
   p.activation = c.node.activation;
   TINYNN_RETURN_IF_ERROR(ops::conv2d::prepare(p).prepend(c.graph.where(c.node)));
   auto packed = std::make_shared<std::vector<float>>(ops::conv2d::packed_weights_size(p));
+  // The OHWI staging copy lives only while packing constant weights; weights computed at run time
+  // keep one in the kernel.
   auto ohwi = std::make_shared<std::vector<float>>(w.size());
   auto scratch = std::make_shared<std::vector<float>>(ops::conv2d::scratch_size(p, id) + 1);
   const auto* w_data = static_cast<const float*>(w.data);
@@ -251,7 +256,10 @@ inline KernelResult conv_bind(BindContext& c) {
     oihw_to_ohwi(w_data, ohwi->data(), ws[0], ws[1], ws[2], ws[3]);
     ops::conv2d::pack_weights(p, ohwi->data(), bias, packed->data());
   };
-  if (constant_weights) pack();
+  if (constant_weights) {
+    pack();
+    std::vector<float>().swap(*ohwi);
+  }
   return make_kernel([=]() noexcept {
     if (!constant_weights) pack();
     const float* in = x_data;

@@ -132,6 +132,14 @@ inline KernelResult recurrent_bind(BindContext& c) {
   io.y_c = c.node.op_type == "LSTM" ? out(2) : nullptr;
   const backend::BackendId id = runtime_backend();
   std::int64_t count = 0;
+  // Weights are packed once here when W, R, B (and P) are constants; otherwise into the same
+  // buffer at every run (no allocation either way).
+  const bool constant_weights = [&] {
+    for (std::size_t i : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{7}}) {
+      if (c.has_input(i) && !c.input_values[i]->constant) return false;
+    }
+    return true;
+  }();
   if (c.node.op_type == "LSTM") {
     ops::lstm::Params p;
     p.shape = s;
@@ -139,8 +147,14 @@ inline KernelResult recurrent_bind(BindContext& c) {
     TINYNN_RETURN_IF_ERROR(recurrent_activations(c.graph, c.node, p.activations, s.directions(), count));
     TINYNN_RETURN_IF_ERROR(ops::lstm::prepare(p, count).prepend(c.graph.where(c.node)));
     const ops::lstm::Weights w{data(1), data(2), data(3), data(7)};
+    auto packed = std::make_shared<std::vector<float>>(ops::lstm::packed_size(p));
     auto scratch = std::make_shared<std::vector<float>>(ops::lstm::scratch_size(p));
-    return make_kernel([=]() noexcept { ops::lstm::run(id, p, w, io, scratch->data()); });
+    if (constant_weights) ops::lstm::pack(p, w, packed->data());
+    const bool peepholes = w.p != nullptr;
+    return make_kernel([=]() noexcept {
+      if (!constant_weights) ops::lstm::pack(p, w, packed->data());
+      ops::lstm::run_packed(id, p, packed->data(), peepholes, io, scratch->data());
+    });
   }
   if (c.node.op_type == "GRU") {
     ops::gru::Params p;
@@ -149,8 +163,13 @@ inline KernelResult recurrent_bind(BindContext& c) {
     TINYNN_RETURN_IF_ERROR(recurrent_activations(c.graph, c.node, p.activations, s.directions(), count));
     TINYNN_RETURN_IF_ERROR(ops::gru::prepare(p, count).prepend(c.graph.where(c.node)));
     const ops::gru::Weights w{data(1), data(2), data(3)};
+    auto packed = std::make_shared<std::vector<float>>(ops::gru::packed_size(p));
     auto scratch = std::make_shared<std::vector<float>>(ops::gru::scratch_size(p));
-    return make_kernel([=]() noexcept { ops::gru::run(id, p, w, io, scratch->data()); });
+    if (constant_weights) ops::gru::pack(p, w, packed->data());
+    return make_kernel([=]() noexcept {
+      if (!constant_weights) ops::gru::pack(p, w, packed->data());
+      ops::gru::run_packed(id, p, packed->data(), io, scratch->data());
+    });
   }
   ops::rnn::Params p;
   p.shape = s;
@@ -160,8 +179,13 @@ inline KernelResult recurrent_bind(BindContext& c) {
   p.activations[1] = activations[1][0];
   TINYNN_RETURN_IF_ERROR(ops::rnn::prepare(p, count).prepend(c.graph.where(c.node)));
   const ops::rnn::Weights w{data(1), data(2), data(3)};
+  auto packed = std::make_shared<std::vector<float>>(ops::rnn::packed_size(p));
   auto scratch = std::make_shared<std::vector<float>>(ops::rnn::scratch_size(p));
-  return make_kernel([=]() noexcept { ops::rnn::run(id, p, w, io, scratch->data()); });
+  if (constant_weights) ops::rnn::pack(p, w, packed->data());
+  return make_kernel([=]() noexcept {
+    if (!constant_weights) ops::rnn::pack(p, w, packed->data());
+    ops::rnn::run_packed(id, p, packed->data(), io, scratch->data());
+  });
 }
 
 }  // namespace tinynn::graph::op
