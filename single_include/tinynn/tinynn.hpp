@@ -12504,6 +12504,12 @@ inline void run(backend::BackendId id, const Params& p, const float* x, float* y
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
+#include <utility>
+
+#if TINYNN_HAS_X86_KERNELS
+#include <immintrin.h>
+#endif
 
 namespace tinynn::ops {
 namespace recurrent {
@@ -12624,36 +12630,213 @@ struct Sequence {
 
 namespace detail {
 
-/// out[j] += sum_k m[j*cols + k] * v[k] for j < rows (m row-major).
-inline void matvec_accumulate(const float* TINYNN_RESTRICT m, std::size_t rows, std::size_t cols,
-                              const float* TINYNN_RESTRICT v, float* TINYNN_RESTRICT out) noexcept {
-  for (std::size_t j = 0; j < rows; ++j) {
-    const float* row = m + j * cols;
-    // Four partial sums: shorter dependency chains, and the compiler can vectorise them.
-    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-    std::size_t k = 0;
-    for (; k + 4 <= cols; k += 4) {
-      s0 += row[k] * v[k];
-      s1 += row[k + 1] * v[k + 1];
-      s2 += row[k + 2] * v[k + 2];
-      s3 += row[k + 3] * v[k + 3];
-    }
-    for (; k < cols; ++k) s0 += row[k] * v[k];
-    out[j] += (s0 + s1) + (s2 + s3);
-  }
-}
+using ::tinynn::ops::detail::gemm_pack_b;
+using ::tinynn::ops::detail::gemm_packed_b_floats;
+using ::tinynn::ops::detail::gemm_panel_count;
+using ::tinynn::ops::detail::gemm_panel_width;
 
 [[nodiscard]] inline float clip_value(float x, float clip) noexcept {
   if (clip <= 0.0f) return x;
   return x < -clip ? -clip : (x > clip ? clip : x);
 }
 
-/// Offsets of X[t, b], Y[t, d, b] and state[d, b] in the two ONNX layouts.
+/// x[i] = a(clip(x[i])) for i < n; Sigmoid, Tanh and Relu run on the backend's vector kernels.
+template <backend::Backend B>
+inline void activate(const Activation& a, float clip, float* x, std::size_t n) noexcept {
+  if (clip > 0.0f) {
+    for (std::size_t i = 0; i < n; ++i) x[i] = clip_value(x[i], clip);
+  }
+  switch (a.kind) {
+    case ActivationKind::sigmoid: unary::run<B>(UnaryParams{UnaryOp::sigmoid, 0.0f, 0.0f}, x, x, n); return;
+    case ActivationKind::tanh: unary::run<B>(UnaryParams{UnaryOp::tanh, 0.0f, 0.0f}, x, x, n); return;
+    case ActivationKind::relu: unary::run<B>(UnaryParams{UnaryOp::relu, 0.0f, 0.0f}, x, x, n); return;
+    default:
+      for (std::size_t i = 0; i < n; ++i) x[i] = apply(a, x[i]);
+      return;
+  }
+}
+
+// ---- matrix-vector product over GEMM-packed weights (ops/detail/gemm_kernel.hpp layout) ----
+// out[j] = init[j] + sum_k v[k] * B[k][j] for j < n, B packed in 16-column panels of k rows.
+
+/// Portable version: one panel at a time, 16 partial sums (vectorisable by the compiler).
+inline void matvec_packed_generic(const float* packed, std::int64_t n, std::int64_t k, const float* v,
+                                  const float* init, float* out) noexcept {
+  constexpr std::int64_t w = gemm_panel_width;
+  for (std::int64_t p = 0; p * w < n; ++p) {
+    const float* panel = packed + p * k * w;
+    float acc[w];
+    const std::int64_t cols = n - p * w < w ? n - p * w : w;
+    for (std::int64_t j = 0; j < w; ++j) acc[j] = j < cols ? init[p * w + j] : 0.0f;
+    for (std::int64_t kk = 0; kk < k; ++kk) {
+      const float s = v[kk];
+      for (std::int64_t j = 0; j < w; ++j) acc[j] += s * panel[kk * w + j];
+    }
+    for (std::int64_t j = 0; j < cols; ++j) out[p * w + j] = acc[j];
+  }
+}
+
+#if TINYNN_HAS_X86_KERNELS
+/// AVX-512: P panels (P zmm accumulators, two sets over even/odd k for short FMA chains).
+template <int P>
+TINYNN_TARGET_AVX512 inline void matvec_block_avx512(const float* b, std::int64_t k, const float* v, const float* init,
+                                                     float* out, bool backward) noexcept {
+  const std::int64_t stride = k * 16;
+  __m512 acc[P], acc2[P];
+  for (int p = 0; p < P; ++p) {
+    acc[p] = _mm512_loadu_ps(init + 16 * p);
+    acc2[p] = _mm512_setzero_ps();
+  }
+  if (k % 2) {
+    const __m512 v0 = _mm512_set1_ps(v[k - 1]);
+    for (int p = 0; p < P; ++p) acc[p] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(b + p * stride + (k - 1) * 16), acc[p]);
+  }
+  const std::int64_t pairs = k / 2;
+  for (std::int64_t index = 0; index < pairs; ++index) {
+    const std::int64_t kk = 2 * (backward ? pairs - 1 - index : index);
+    const __m512 v0 = _mm512_set1_ps(v[kk]), v1 = _mm512_set1_ps(v[kk + 1]);
+    for (int p = 0; p < P; ++p) {
+      acc[p] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(b + p * stride + kk * 16), acc[p]);
+      acc2[p] = _mm512_fmadd_ps(v1, _mm512_loadu_ps(b + p * stride + kk * 16 + 16), acc2[p]);
+    }
+  }
+  for (int p = 0; p < P; ++p) _mm512_storeu_ps(out + 16 * p, _mm512_add_ps(acc[p], acc2[p]));
+}
+
+/// AVX2: P panels of two ymm each.
+template <int P>
+TINYNN_TARGET_AVX2 inline void matvec_block_avx2(const float* b, std::int64_t k, const float* v, const float* init,
+                                                 float* out, bool backward) noexcept {
+  const std::int64_t stride = k * 16;
+  __m256 acc[2 * P];
+  for (int p = 0; p < 2 * P; ++p) acc[p] = _mm256_loadu_ps(init + 8 * p);
+  for (std::int64_t step = 0; step < k; ++step) {
+    const std::int64_t kk = backward ? k - 1 - step : step;
+    const __m256 s = _mm256_set1_ps(v[kk]);
+    for (int p = 0; p < P; ++p) {
+      acc[2 * p] = _mm256_fmadd_ps(s, _mm256_loadu_ps(b + p * stride + kk * 16), acc[2 * p]);
+      acc[2 * p + 1] = _mm256_fmadd_ps(s, _mm256_loadu_ps(b + p * stride + kk * 16 + 8), acc[2 * p + 1]);
+    }
+  }
+  for (int p = 0; p < 2 * P; ++p) _mm256_storeu_ps(out + 8 * p, acc[p]);
+}
+
+/// The LSTM cell with the default activations (no clip, peepholes or input_forget), one pass over
+/// the gates [i, o, f, c]: c = sig(f) c + sig(i) tanh(g), h = sig(o) tanh(c). Returns how many of
+/// the `hidden` entries it did (a multiple of the vector width).
+TINYNN_TARGET_AVX512 inline std::size_t lstm_cell_avx512(const float* gates, float* c, float* h,
+                                                         std::size_t hidden) noexcept {
+  namespace vx = backend::avx512_impl;
+  std::size_t j = 0;
+  for (; j + vx::lanes <= hidden; j += vx::lanes) {
+    const vx::V i = vx::sigmoid(vx::load(gates + j)), o = vx::sigmoid(vx::load(gates + hidden + j));
+    const vx::V f = vx::sigmoid(vx::load(gates + 2 * hidden + j)), g = vx::tanh(vx::load(gates + 3 * hidden + j));
+    const vx::V cell = vx::fmadd(f, vx::load(c + j), vx::mul(i, g));
+    vx::store(c + j, cell);
+    vx::store(h + j, vx::mul(o, vx::tanh(cell)));
+  }
+  return j;
+}
+TINYNN_TARGET_AVX2 inline std::size_t lstm_cell_avx2(const float* gates, float* c, float* h,
+                                                     std::size_t hidden) noexcept {
+  namespace vx = backend::avx2_impl;
+  std::size_t j = 0;
+  for (; j + vx::lanes <= hidden; j += vx::lanes) {
+    const vx::V i = vx::sigmoid(vx::load(gates + j)), o = vx::sigmoid(vx::load(gates + hidden + j));
+    const vx::V f = vx::sigmoid(vx::load(gates + 2 * hidden + j)), g = vx::tanh(vx::load(gates + 3 * hidden + j));
+    const vx::V cell = vx::fmadd(f, vx::load(c + j), vx::mul(i, g));
+    vx::store(c + j, cell);
+    vx::store(h + j, vx::mul(o, vx::tanh(cell)));
+  }
+  return j;
+}
+
+/// Runs `block.template operator()<P>(...)` over the panels, MaxP at a time; a partial last block goes
+/// through a stack buffer so init and out are touched only in [0, n).
+template <int MaxP, class Block>
+inline void matvec_blocks(const Block& block, const float* packed, std::int64_t n, std::int64_t k, const float* v,
+                          const float* init, float* out, bool backward) noexcept {
+  const std::int64_t panels = gemm_panel_count(n), blocks = (panels + MaxP - 1) / MaxP;
+  for (std::int64_t index = 0; index < blocks; ++index) {
+    const std::int64_t p0 = (backward ? blocks - 1 - index : index) * MaxP;
+    const int count = static_cast<int>(panels - p0 < MaxP ? panels - p0 : MaxP);
+    const std::int64_t col0 = p0 * 16, cols = n - col0 < 16 * count ? n - col0 : 16 * count;
+    const float* b = packed + p0 * k * 16;
+    alignas(64) float in_buffer[16 * MaxP], out_buffer[16 * MaxP];
+    const bool partial = cols < 16 * count;
+    const float* i = init + col0;
+    float* o = out + col0;
+    if (partial) {
+      for (std::int64_t j = 0; j < 16 * count; ++j) in_buffer[j] = j < cols ? init[col0 + j] : 0.0f;
+      i = in_buffer;
+      o = out_buffer;
+    }
+    [&]<int... Ps>(std::integer_sequence<int, Ps...>) {
+      (void)((count == Ps + 1 ? (block.template operator()<Ps + 1>(b, k, v, i, o, backward), true) : false) || ...);
+    }
+    (std::make_integer_sequence<int, MaxP>{});
+    if (partial) {
+      for (std::int64_t j = 0; j < cols; ++j) out[col0 + j] = out_buffer[j];
+    }
+  }
+}
+#endif
+
+/// out = init + v * B (B: n x k packed), on backend B. out must not alias v. `backward` walks the
+/// weights in the opposite order: alternating it between steps starts each step on the weights the
+/// last one touched, still in L1 when B is a little larger than L1.
+template <backend::Backend Be>
+inline void matvec_packed(const float* packed, std::int64_t n, std::int64_t k, const float* v, const float* init,
+                          float* out, bool backward = false) noexcept {
+#if TINYNN_HAS_X86_KERNELS
+  if constexpr (std::is_same_v<Be, backend::avx512>) {
+    const auto block = []<int P>(const float* b, std::int64_t kk, const float* vv, const float* i, float* o,
+                                 bool back) noexcept { matvec_block_avx512<P>(b, kk, vv, i, o, back); };
+    matvec_blocks<8>(block, packed, n, k, v, init, out, backward);
+    return;
+  } else if constexpr (std::is_same_v<Be, backend::avx2>) {
+    const auto block = []<int P>(const float* b, std::int64_t kk, const float* vv, const float* i, float* o,
+                                 bool back) noexcept { matvec_block_avx2<P>(b, kk, vv, i, o, back); };
+    matvec_blocks<4>(block, packed, n, k, v, init, out, backward);
+    return;
+  }
+#endif
+  (void)backward;
+  matvec_packed_generic(packed, n, k, v, init, out);
+}
+
+/// lstm_cell_* on backend B (0 entries done where there is none).
+template <backend::Backend Be>
+inline std::size_t lstm_cell(const float* gates, float* c, float* h, std::size_t hidden) noexcept {
+#if TINYNN_HAS_X86_KERNELS
+  if constexpr (std::is_same_v<Be, backend::avx512>) {
+    return lstm_cell_avx512(gates, c, h, hidden);
+  } else if constexpr (std::is_same_v<Be, backend::avx2>) {
+    return lstm_cell_avx2(gates, c, h, hidden);
+  }
+#endif
+  (void)gates, (void)c, (void)h, (void)hidden;
+  return 0;
+}
+
+/// Packs an [n][k] row-major block (rows `ld` apart) into GEMM panels; bias_a + bias_b (each may
+/// be null) go into the packed bias slot.
+inline void pack_block(std::int64_t n, std::int64_t k, const float* m, std::int64_t ld, const float* bias_a,
+                       const float* bias_b, float* dst) noexcept {
+  gemm_pack_b(n, k, m, ld, true, nullptr, dst);
+  float* bias = dst + gemm_panel_count(n) * gemm_panel_width * k;
+  for (std::int64_t j = 0; j < n; ++j) bias[j] = (bias_a ? bias_a[j] : 0.0f) + (bias_b ? bias_b[j] : 0.0f);
+}
+
+[[nodiscard]] constexpr const float* packed_bias(const float* packed, std::int64_t n, std::int64_t k) noexcept {
+  return packed + gemm_panel_count(n) * gemm_panel_width * k;
+}
+
+/// Offsets of Y[t, d, b] and state[d, b] in the two ONNX layouts; X row of (t, b).
 struct Layout {
   const Shape& s;
-  [[nodiscard]] std::size_t x(std::int64_t t, std::int64_t b) const noexcept {
-    const std::int64_t row = s.batch_first ? b * s.seq_length + t : t * s.batch + b;
-    return static_cast<std::size_t>(row * s.input_size);
+  [[nodiscard]] std::int64_t x_row(std::int64_t t, std::int64_t b) const noexcept {
+    return s.batch_first ? b * s.seq_length + t : t * s.batch + b;
   }
   [[nodiscard]] std::size_t y(std::int64_t t, std::int64_t d, std::int64_t b) const noexcept {
     const std::int64_t dirs = s.directions();
@@ -12666,9 +12849,34 @@ struct Layout {
   }
 };
 
-/// Runs `step(d, b, t, h, c)` over every direction, batch entry and valid time step in ONNX order
-/// (reverse directions walk each sequence from its own last valid step), after loading the
-/// initial state and zeroing Y; stores Y, Y_h and Y_c. h and c are `hidden` floats of scratch.
+/// The input projection of every time step and batch entry at once, per direction:
+/// xw[d][row][gates] = X[row] * W_d^T + bias_d (one GEMM each), rows = seq * batch in X's order.
+template <backend::Backend B>
+inline void project_inputs(const Shape& s, std::int64_t gate_rows, const float* packed, std::size_t dir_stride,
+                           const float* x, float* xw, float* gemm_scratch) noexcept {
+  const std::int64_t rows = s.seq_length * s.batch;
+  if (rows == 0) return;
+  gemm::Params g;
+  g.m = rows;
+  g.n = gate_rows;
+  g.k = s.input_size;
+  for (std::int64_t d = 0; d < s.directions(); ++d) {
+    gemm::run<B>(g, x, packed + static_cast<std::size_t>(d) * dir_stride,
+                 xw + static_cast<std::size_t>(d * rows * gate_rows), gemm_scratch);
+  }
+}
+
+[[nodiscard]] constexpr std::size_t projection_gemm_scratch(const Shape& s, std::int64_t gate_rows) noexcept {
+  gemm::Params g;
+  g.m = s.seq_length * s.batch;
+  g.n = gate_rows;
+  g.k = s.input_size;
+  return gemm::scratch_size(g, backend::BackendId::avx512);  // the largest any backend asks for
+}
+
+/// Runs `step(d, row, h, c)` over every direction, batch entry and valid time step in ONNX order
+/// (reverse directions walk each sequence from its own last valid step; `row` is X's row of the
+/// step), after loading the initial state and zeroing Y; stores Y, Y_h and Y_c.
 template <class Step>
 inline void for_each_step(const Shape& s, const Sequence& io, float* h, float* c, Step&& step) noexcept {
   const Layout at{s};
@@ -12687,7 +12895,7 @@ inline void for_each_step(const Shape& s, const Sequence& io, float* h, float* c
       }
       for (std::int64_t k = 0; k < length; ++k) {
         const std::int64_t t = reverse ? length - 1 - k : k;
-        step(d, t, io.x + at.x(t, b), h, c);
+        step(d, at.x_row(t, b), h, c);
         if (io.y) std::memcpy(io.y + at.y(t, d, b), h, hidden * sizeof(float));
       }
       if (io.y_h) std::memcpy(io.y_h + at.state(d, b), h, hidden * sizeof(float));
@@ -12698,6 +12906,11 @@ inline void for_each_step(const Shape& s, const Sequence& io, float* h, float* c
 
 }  // namespace detail
 }  // namespace recurrent
+
+// Every layer has two ways to run:
+//   pack(p, weights, packed) once (packed_size(p) floats), then run_packed(id, p, packed, io, scratch)
+//   with scratch_size(p) floats — what graph sessions do; or
+//   run(id, p, weights, io, scratch) with unpacked_scratch_size(p) floats, which packs into scratch first.
 
 namespace lstm {
 
@@ -12719,9 +12932,32 @@ struct Params {
       {{recurrent::ActivationKind::sigmoid}, {recurrent::ActivationKind::tanh}, {recurrent::ActivationKind::tanh}}};
 };
 
-/// Floats of scratch run() needs: the gates, h and c of one sequence.
+namespace detail {
+struct Sizes {
+  std::size_t w, r, dir;  // packed W (bias = Wb + Rb), packed R, then peepholes [3H]
+};
+[[nodiscard]] constexpr Sizes sizes(const Params& p) noexcept {
+  const std::int64_t h = p.shape.hidden_size;
+  const std::size_t w = recurrent::detail::gemm_packed_b_floats(4 * h, p.shape.input_size),
+                    r = recurrent::detail::gemm_packed_b_floats(4 * h, h);
+  return {w, r, w + r + static_cast<std::size_t>(3 * h)};
+}
+}  // namespace detail
+
+/// Floats of packed weights.
+[[nodiscard]] constexpr std::size_t packed_size(const Params& p) noexcept {
+  return detail::sizes(p).dir * static_cast<std::size_t>(p.shape.directions());
+}
+
+/// Floats of scratch run_packed() needs: the projected inputs of all steps, the GEMM's packing
+/// buffer, the gates, h and c.
 [[nodiscard]] constexpr std::size_t scratch_size(const Params& p) noexcept {
-  return static_cast<std::size_t>(6 * p.shape.hidden_size);
+  const recurrent::Shape& s = p.shape;
+  return static_cast<std::size_t>(s.directions() * s.seq_length * s.batch * 4 * s.hidden_size) +
+         recurrent::detail::projection_gemm_scratch(s, 4 * s.hidden_size) + static_cast<std::size_t>(6 * s.hidden_size);
+}
+[[nodiscard]] constexpr std::size_t unpacked_scratch_size(const Params& p) noexcept {
+  return packed_size(p) + scratch_size(p);
 }
 
 /// `activation_count`: how many activations the node named (0 = defaults), for the check.
@@ -12729,48 +12965,94 @@ struct Params {
   return recurrent::validate(p.shape, "LSTM", 3, activation_count ? activation_count : 3 * p.shape.directions());
 }
 
-template <backend::Backend B = backend::native>
-inline void run(const Params& p, const Weights& w, const recurrent::Sequence& io, float* scratch) noexcept {
-  backend::require_compilable<B>();
-  const recurrent::Shape& s = p.shape;
-  const auto hidden = static_cast<std::size_t>(s.hidden_size), input = static_cast<std::size_t>(s.input_size);
-  float* gates = scratch;           // [4H]: i, o, f, c
-  float* h = scratch + 4 * hidden;  // [H]
-  float* c = h + hidden;            // [H]
-  recurrent::detail::for_each_step(
-      s, io, h, c, [&](std::int64_t d, std::int64_t, const float* x, float* hs, float* cs) {
-        const auto dd = static_cast<std::size_t>(d);
-        const float* wd = w.w + dd * 4 * hidden * input;
-        const float* rd = w.r + dd * 4 * hidden * hidden;
-        const recurrent::Activation* act = p.activations[d];
-        for (std::size_t j = 0; j < 4 * hidden; ++j) {
-          gates[j] = w.b ? w.b[dd * 8 * hidden + j] + w.b[dd * 8 * hidden + 4 * hidden + j] : 0.0f;
-        }
-        recurrent::detail::matvec_accumulate(wd, 4 * hidden, input, x, gates);
-        recurrent::detail::matvec_accumulate(rd, 4 * hidden, hidden, hs, gates);
-        const float* peep = w.p ? w.p + dd * 3 * hidden : nullptr;
-        for (std::size_t j = 0; j < hidden; ++j) {
-          float gi = gates[j], go = gates[hidden + j], gf = gates[2 * hidden + j], gc = gates[3 * hidden + j];
-          if (peep) {
-            gi += peep[j] * cs[j];
-            gf += peep[2 * hidden + j] * cs[j];
-          }
-          const float i = recurrent::apply(act[0], recurrent::detail::clip_value(gi, s.clip));
-          const float f =
-              p.input_forget ? 1.0f - i : recurrent::apply(act[0], recurrent::detail::clip_value(gf, s.clip));
-          const float g = recurrent::apply(act[1], recurrent::detail::clip_value(gc, s.clip));
-          const float cell = f * cs[j] + i * g;
-          cs[j] = cell;
-          if (peep) go += peep[hidden + j] * cell;
-          const float o = recurrent::apply(act[0], recurrent::detail::clip_value(go, s.clip));
-          hs[j] = o * recurrent::apply(act[2], cell);
-        }
-      });
+inline void pack(const Params& p, const Weights& w, float* packed) noexcept {
+  const std::int64_t h = p.shape.hidden_size, in = p.shape.input_size;
+  const detail::Sizes z = detail::sizes(p);
+  for (std::int64_t d = 0; d < p.shape.directions(); ++d) {
+    float* dst = packed + static_cast<std::size_t>(d) * z.dir;
+    const float* b = w.b ? w.b + d * 8 * h : nullptr;
+    recurrent::detail::pack_block(4 * h, in, w.w + d * 4 * h * in, in, b, b ? b + 4 * h : nullptr, dst);
+    recurrent::detail::pack_block(4 * h, h, w.r + d * 4 * h * h, h, nullptr, nullptr, dst + z.w);
+    for (std::int64_t j = 0; j < 3 * h; ++j)
+      dst[z.w + z.r + static_cast<std::size_t>(j)] = w.p ? w.p[d * 3 * h + j] : 0.0f;
+  }
 }
 
+/// `peepholes`: whether the packed P is meaningful (false skips it).
+template <backend::Backend B = backend::native>
+inline void run_packed(const Params& p, const float* packed, bool peepholes, const recurrent::Sequence& io,
+                       float* scratch) noexcept {
+  backend::require_compilable<B>();
+  namespace rd = recurrent::detail;
+  const recurrent::Shape& s = p.shape;
+  const std::int64_t hh = s.hidden_size;
+  const auto hidden = static_cast<std::size_t>(hh);
+  const detail::Sizes z = detail::sizes(p);
+  const std::size_t rows = static_cast<std::size_t>(s.seq_length * s.batch);
+  float* xw = scratch;
+  float* gemm_scratch = xw + static_cast<std::size_t>(s.directions()) * rows * 4 * hidden;
+  float* gates = gemm_scratch + rd::projection_gemm_scratch(s, 4 * hh);  // [4H]: i, o, f, c
+  float* h = gates + 4 * hidden;
+  float* c = h + hidden;
+  rd::project_inputs<B>(s, 4 * hh, packed, z.dir, io.x, xw, gemm_scratch);
+  bool backward = false;
+  rd::for_each_step(s, io, h, c, [&](std::int64_t d, std::int64_t row, float* hs, float* cs) {
+    const float* pd = packed + static_cast<std::size_t>(d) * z.dir;
+    const float* xw_row = xw + (static_cast<std::size_t>(d) * rows + static_cast<std::size_t>(row)) * 4 * hidden;
+    const recurrent::Activation* act = p.activations[d];
+    rd::matvec_packed<B>(pd + z.w, 4 * hh, hh, hs, xw_row, gates, backward);
+    backward = !backward;
+    const float* peep = peepholes ? pd + z.w + z.r : nullptr;
+    std::size_t done = 0;
+    if (!peep && !p.input_forget && s.clip <= 0.0f && act[0].kind == recurrent::ActivationKind::sigmoid &&
+        act[1].kind == recurrent::ActivationKind::tanh && act[2].kind == recurrent::ActivationKind::tanh) {
+      done = rd::lstm_cell<B>(gates, cs, hs, hidden);
+      if (done == hidden) return;
+    }
+    const std::size_t rest = hidden - done;  // entries the fused cell left (all, or a tail)
+    float *gi = gates + done, *go = gates + hidden + done, *gf = gates + 2 * hidden + done,
+          *gc = gates + 3 * hidden + done;
+    cs += done;
+    hs += done;
+    if (peep) {
+      for (std::size_t j = 0; j < rest; ++j) {
+        gi[j] += peep[j] * cs[j];  // peep is set only when done == 0 (rest == hidden)
+        gf[j] += peep[2 * hidden + j] * cs[j];
+      }
+    }
+    if (!peep && !p.input_forget && done == 0) {
+      rd::activate<B>(act[0], s.clip, gi, 3 * rest);  // i, o, f at once
+    } else {
+      rd::activate<B>(act[0], s.clip, gi, rest);
+      if (p.input_forget) {
+        for (std::size_t j = 0; j < rest; ++j) gf[j] = 1.0f - gi[j];
+      } else {
+        rd::activate<B>(act[0], s.clip, gf, rest);
+      }
+      if (!peep) rd::activate<B>(act[0], s.clip, go, rest);
+    }
+    rd::activate<B>(act[1], s.clip, gc, rest);
+    for (std::size_t j = 0; j < rest; ++j) cs[j] = gf[j] * cs[j] + gi[j] * gc[j];
+    if (peep) {
+      for (std::size_t j = 0; j < rest; ++j) go[j] += peep[hidden + j] * cs[j];
+      rd::activate<B>(act[0], s.clip, go, rest);
+    }
+    std::memcpy(gc, cs, rest * sizeof(float));
+    rd::activate<B>(act[2], 0.0f, gc, rest);
+    for (std::size_t j = 0; j < rest; ++j) hs[j] = go[j] * gc[j];
+  });
+}
+
+inline void run_packed(backend::BackendId id, const Params& p, const float* packed, bool peepholes,
+                       const recurrent::Sequence& io, float* scratch) noexcept {
+  backend::dispatch(id, [&](auto tag) { run_packed<decltype(tag)>(p, packed, peepholes, io, scratch); });
+}
+
+/// Packs into the front of `scratch` (unpacked_scratch_size(p) floats), then runs.
 inline void run(backend::BackendId id, const Params& p, const Weights& w, const recurrent::Sequence& io,
                 float* scratch) noexcept {
-  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, w, io, scratch); });
+  pack(p, w, scratch);
+  run_packed(id, p, scratch, w.p != nullptr, io, scratch + packed_size(p));
 }
 
 }  // namespace lstm
@@ -12793,60 +13075,104 @@ struct Params {
                                              {{recurrent::ActivationKind::sigmoid}, {recurrent::ActivationKind::tanh}}};
 };
 
-/// Floats of scratch run() needs.
+namespace detail {
+struct Sizes {
+  std::size_t w, rzr, dir;  // packed W (3H), packed R of z and r (2H), then packed R of h (H, bias Rb_h)
+};
+[[nodiscard]] constexpr Sizes sizes(const Params& p) noexcept {
+  const std::int64_t h = p.shape.hidden_size;
+  const std::size_t w = recurrent::detail::gemm_packed_b_floats(3 * h, p.shape.input_size),
+                    rzr = recurrent::detail::gemm_packed_b_floats(2 * h, h);
+  return {w, rzr, w + rzr + recurrent::detail::gemm_packed_b_floats(h, h)};
+}
+}  // namespace detail
+
+[[nodiscard]] constexpr std::size_t packed_size(const Params& p) noexcept {
+  return detail::sizes(p).dir * static_cast<std::size_t>(p.shape.directions());
+}
+
 [[nodiscard]] constexpr std::size_t scratch_size(const Params& p) noexcept {
-  return static_cast<std::size_t>(6 * p.shape.hidden_size);
+  const recurrent::Shape& s = p.shape;
+  return static_cast<std::size_t>(s.directions() * s.seq_length * s.batch * 3 * s.hidden_size) +
+         recurrent::detail::projection_gemm_scratch(s, 3 * s.hidden_size) + static_cast<std::size_t>(5 * s.hidden_size);
+}
+[[nodiscard]] constexpr std::size_t unpacked_scratch_size(const Params& p) noexcept {
+  return packed_size(p) + scratch_size(p);
 }
 
 [[nodiscard]] inline Status prepare(const Params& p, std::int64_t activation_count = 0) {
   return recurrent::validate(p.shape, "GRU", 2, activation_count ? activation_count : 2 * p.shape.directions());
 }
 
+/// W's bias is Wb + Rb for z and r (and for h unless linear_before_reset, where Rb_h stays inside
+/// r (.) (R_h h + Rb_h) as the bias of the packed R_h).
+inline void pack(const Params& p, const Weights& w, float* packed) noexcept {
+  const std::int64_t h = p.shape.hidden_size, in = p.shape.input_size;
+  const detail::Sizes z = detail::sizes(p);
+  for (std::int64_t d = 0; d < p.shape.directions(); ++d) {
+    float* dst = packed + static_cast<std::size_t>(d) * z.dir;
+    const float* wb = w.b ? w.b + d * 6 * h : nullptr;
+    const float* rb = w.b ? wb + 3 * h : nullptr;
+    const float* r = w.r + d * 3 * h * h;
+    recurrent::detail::pack_block(3 * h, in, w.w + d * 3 * h * in, in, wb, nullptr, dst);
+    if (rb) {
+      float* bias = dst + (recurrent::detail::packed_bias(dst, 3 * h, in) - dst);
+      for (std::int64_t j = 0; j < (p.linear_before_reset ? 2 * h : 3 * h); ++j) bias[j] += rb[j];
+    }
+    recurrent::detail::pack_block(2 * h, h, r, h, nullptr, nullptr, dst + z.w);
+    recurrent::detail::pack_block(h, h, r + 2 * h * h, h, p.linear_before_reset && rb ? rb + 2 * h : nullptr, nullptr,
+                                  dst + z.w + z.rzr);
+  }
+}
+
 template <backend::Backend B = backend::native>
-inline void run(const Params& p, const Weights& w, const recurrent::Sequence& io, float* scratch) noexcept {
+inline void run_packed(const Params& p, const float* packed, const recurrent::Sequence& io, float* scratch) noexcept {
   backend::require_compilable<B>();
+  namespace rd = recurrent::detail;
   const recurrent::Shape& s = p.shape;
-  const auto hidden = static_cast<std::size_t>(s.hidden_size), input = static_cast<std::size_t>(s.input_size);
-  float* gates = scratch;                   // [2H] z, r from x and h; then [H] candidate from x
-  float* recurrent_h = gates + 3 * hidden;  // [H]: R_h (r (.) h) or R_h h
-  float* h = recurrent_h + hidden;          // [H]
-  float* reset_h = h + hidden;              // [H]: r (.) h
-  recurrent::detail::for_each_step(
-      s, io, h, nullptr, [&](std::int64_t d, std::int64_t, const float* x, float* hs, float*) {
-        const auto dd = static_cast<std::size_t>(d);
-        const float* wd = w.w + dd * 3 * hidden * input;
-        const float* rd = w.r + dd * 3 * hidden * hidden;
-        const float* wb = w.b ? w.b + dd * 6 * hidden : nullptr;
-        const float* rb = w.b ? wb + 3 * hidden : nullptr;
-        const recurrent::Activation* act = p.activations[d];
-        for (std::size_t j = 0; j < 3 * hidden; ++j) gates[j] = wb ? wb[j] : 0.0f;
-        recurrent::detail::matvec_accumulate(wd, 3 * hidden, input, x, gates);  // W x + Wb for z, r, h
-        for (std::size_t j = 0; j < 2 * hidden; ++j) gates[j] += rb ? rb[j] : 0.0f;
-        recurrent::detail::matvec_accumulate(rd, 2 * hidden, hidden, hs, gates);  // + R h + Rb for z, r
-        for (std::size_t j = 0; j < 2 * hidden; ++j) {
-          gates[j] = recurrent::apply(act[0], recurrent::detail::clip_value(gates[j], s.clip));
-        }
-        const float* z = gates;
-        const float* r = gates + hidden;
-        for (std::size_t j = 0; j < hidden; ++j) recurrent_h[j] = rb ? rb[2 * hidden + j] : 0.0f;
-        if (p.linear_before_reset) {
-          recurrent::detail::matvec_accumulate(rd + 2 * hidden * hidden, hidden, hidden, hs, recurrent_h);
-          for (std::size_t j = 0; j < hidden; ++j) recurrent_h[j] *= r[j];
-        } else {
-          for (std::size_t j = 0; j < hidden; ++j) reset_h[j] = r[j] * hs[j];
-          recurrent::detail::matvec_accumulate(rd + 2 * hidden * hidden, hidden, hidden, reset_h, recurrent_h);
-        }
-        for (std::size_t j = 0; j < hidden; ++j) {
-          const float n =
-              recurrent::apply(act[1], recurrent::detail::clip_value(gates[2 * hidden + j] + recurrent_h[j], s.clip));
-          hs[j] = (1.0f - z[j]) * n + z[j] * hs[j];
-        }
-      });
+  const std::int64_t hh = s.hidden_size;
+  const auto hidden = static_cast<std::size_t>(hh);
+  const detail::Sizes z = detail::sizes(p);
+  const std::size_t rows = static_cast<std::size_t>(s.seq_length * s.batch);
+  float* xw = scratch;
+  float* gemm_scratch = xw + static_cast<std::size_t>(s.directions()) * rows * 3 * hidden;
+  float* zr = gemm_scratch + rd::projection_gemm_scratch(s, 3 * hh);  // [2H] z, r
+  float* n = zr + 2 * hidden;                                         // [H] candidate
+  float* rh = n + hidden;                                             // [H] R_h h + Rb_h, or r (.) h
+  float* h = rh + hidden;
+  rd::project_inputs<B>(s, 3 * hh, packed, z.dir, io.x, xw, gemm_scratch);
+  bool backward = false;
+  rd::for_each_step(s, io, h, nullptr, [&](std::int64_t d, std::int64_t row, float* hs, float*) {
+    const float* pd = packed + static_cast<std::size_t>(d) * z.dir;
+    const float* xw_row = xw + (static_cast<std::size_t>(d) * rows + static_cast<std::size_t>(row)) * 3 * hidden;
+    const float* r_h = pd + z.w + z.rzr;
+    const recurrent::Activation* act = p.activations[d];
+    rd::matvec_packed<B>(pd + z.w, 2 * hh, hh, hs, xw_row, zr, backward);
+    backward = !backward;
+    rd::activate<B>(act[0], s.clip, zr, 2 * hidden);
+    const float* zg = zr;
+    const float* rg = zr + hidden;
+    if (p.linear_before_reset) {
+      rd::matvec_packed<B>(r_h, hh, hh, hs, rd::packed_bias(r_h, hh, hh), rh);
+      for (std::size_t j = 0; j < hidden; ++j) n[j] = xw_row[2 * hidden + j] + rg[j] * rh[j];
+    } else {
+      for (std::size_t j = 0; j < hidden; ++j) rh[j] = rg[j] * hs[j];
+      rd::matvec_packed<B>(r_h, hh, hh, rh, xw_row + 2 * hidden, n);
+    }
+    rd::activate<B>(act[1], s.clip, n, hidden);
+    for (std::size_t j = 0; j < hidden; ++j) hs[j] = (1.0f - zg[j]) * n[j] + zg[j] * hs[j];
+  });
+}
+
+inline void run_packed(backend::BackendId id, const Params& p, const float* packed, const recurrent::Sequence& io,
+                       float* scratch) noexcept {
+  backend::dispatch(id, [&](auto tag) { run_packed<decltype(tag)>(p, packed, io, scratch); });
 }
 
 inline void run(backend::BackendId id, const Params& p, const Weights& w, const recurrent::Sequence& io,
                 float* scratch) noexcept {
-  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, w, io, scratch); });
+  pack(p, w, scratch);
+  run_packed(id, p, scratch, io, scratch + packed_size(p));
 }
 
 }  // namespace gru
@@ -12866,38 +13192,79 @@ struct Params {
   recurrent::Activation activations[2] = {{recurrent::ActivationKind::tanh}, {recurrent::ActivationKind::tanh}};
 };
 
+namespace detail {
+struct Sizes {
+  std::size_t w, dir;
+};
+[[nodiscard]] constexpr Sizes sizes(const Params& p) noexcept {
+  const std::int64_t h = p.shape.hidden_size;
+  const std::size_t w = recurrent::detail::gemm_packed_b_floats(h, p.shape.input_size);
+  return {w, w + recurrent::detail::gemm_packed_b_floats(h, h)};
+}
+}  // namespace detail
+
+[[nodiscard]] constexpr std::size_t packed_size(const Params& p) noexcept {
+  return detail::sizes(p).dir * static_cast<std::size_t>(p.shape.directions());
+}
+
 [[nodiscard]] constexpr std::size_t scratch_size(const Params& p) noexcept {
-  return static_cast<std::size_t>(2 * p.shape.hidden_size);
+  const recurrent::Shape& s = p.shape;
+  return static_cast<std::size_t>(s.directions() * s.seq_length * s.batch * s.hidden_size) +
+         recurrent::detail::projection_gemm_scratch(s, s.hidden_size) + static_cast<std::size_t>(2 * s.hidden_size);
+}
+[[nodiscard]] constexpr std::size_t unpacked_scratch_size(const Params& p) noexcept {
+  return packed_size(p) + scratch_size(p);
 }
 
 [[nodiscard]] inline Status prepare(const Params& p, std::int64_t activation_count = 0) {
   return recurrent::validate(p.shape, "RNN", 1, activation_count ? activation_count : p.shape.directions());
 }
 
+inline void pack(const Params& p, const Weights& w, float* packed) noexcept {
+  const std::int64_t h = p.shape.hidden_size, in = p.shape.input_size;
+  const detail::Sizes z = detail::sizes(p);
+  for (std::int64_t d = 0; d < p.shape.directions(); ++d) {
+    float* dst = packed + static_cast<std::size_t>(d) * z.dir;
+    const float* b = w.b ? w.b + d * 2 * h : nullptr;
+    recurrent::detail::pack_block(h, in, w.w + d * h * in, in, b, b ? b + h : nullptr, dst);
+    recurrent::detail::pack_block(h, h, w.r + d * h * h, h, nullptr, nullptr, dst + z.w);
+  }
+}
+
 template <backend::Backend B = backend::native>
-inline void run(const Params& p, const Weights& w, const recurrent::Sequence& io, float* scratch) noexcept {
+inline void run_packed(const Params& p, const float* packed, const recurrent::Sequence& io, float* scratch) noexcept {
   backend::require_compilable<B>();
+  namespace rd = recurrent::detail;
   const recurrent::Shape& s = p.shape;
-  const auto hidden = static_cast<std::size_t>(s.hidden_size), input = static_cast<std::size_t>(s.input_size);
-  float* gates = scratch;
-  float* h = scratch + hidden;
-  recurrent::detail::for_each_step(
-      s, io, h, nullptr, [&](std::int64_t d, std::int64_t, const float* x, float* hs, float*) {
-        const auto dd = static_cast<std::size_t>(d);
-        for (std::size_t j = 0; j < hidden; ++j) {
-          gates[j] = w.b ? w.b[dd * 2 * hidden + j] + w.b[dd * 2 * hidden + hidden + j] : 0.0f;
-        }
-        recurrent::detail::matvec_accumulate(w.w + dd * hidden * input, hidden, input, x, gates);
-        recurrent::detail::matvec_accumulate(w.r + dd * hidden * hidden, hidden, hidden, hs, gates);
-        for (std::size_t j = 0; j < hidden; ++j) {
-          hs[j] = recurrent::apply(p.activations[d], recurrent::detail::clip_value(gates[j], s.clip));
-        }
-      });
+  const std::int64_t hh = s.hidden_size;
+  const auto hidden = static_cast<std::size_t>(hh);
+  const detail::Sizes z = detail::sizes(p);
+  const std::size_t rows = static_cast<std::size_t>(s.seq_length * s.batch);
+  float* xw = scratch;
+  float* gemm_scratch = xw + static_cast<std::size_t>(s.directions()) * rows * hidden;
+  float* gates = gemm_scratch + rd::projection_gemm_scratch(s, hh);
+  float* h = gates + hidden;
+  rd::project_inputs<B>(s, hh, packed, z.dir, io.x, xw, gemm_scratch);
+  bool backward = false;
+  rd::for_each_step(s, io, h, nullptr, [&](std::int64_t d, std::int64_t row, float* hs, float*) {
+    const float* pd = packed + static_cast<std::size_t>(d) * z.dir;
+    const float* xw_row = xw + (static_cast<std::size_t>(d) * rows + static_cast<std::size_t>(row)) * hidden;
+    rd::matvec_packed<B>(pd + z.w, hh, hh, hs, xw_row, gates, backward);
+    backward = !backward;
+    rd::activate<B>(p.activations[d], s.clip, gates, hidden);
+    std::memcpy(hs, gates, hidden * sizeof(float));
+  });
+}
+
+inline void run_packed(backend::BackendId id, const Params& p, const float* packed, const recurrent::Sequence& io,
+                       float* scratch) noexcept {
+  backend::dispatch(id, [&](auto tag) { run_packed<decltype(tag)>(p, packed, io, scratch); });
 }
 
 inline void run(backend::BackendId id, const Params& p, const Weights& w, const recurrent::Sequence& io,
                 float* scratch) noexcept {
-  backend::dispatch(id, [&](auto tag) { run<decltype(tag)>(p, w, io, scratch); });
+  pack(p, w, scratch);
+  run_packed(id, p, scratch, io, scratch + packed_size(p));
 }
 
 }  // namespace rnn
