@@ -10248,6 +10248,311 @@ TINYNN_TARGET_AVX512VNNI inline void quantized_gemm_avx512vnni(const std::uint8_
 #endif
 
 // ---- end tinynn/backends/avx512/quantized_gemm.hpp ----
+// ---- begin tinynn/backends/neon/quantized_gemm.hpp ----
+// tinynn — NEON int8 GEMM over packed weights ([N/16][K/4][16 channels][4 bytes], see
+// ops/quantized/gemm.hpp), two kernels, both exact int32 and equal to the scalar kernel:
+// - quantized_gemm_neon_dot (armv8.2-a+dotprod, compiled when __ARM_FEATURE_DOTPROD is defined):
+//   `sdot` is signed x signed, so the activation operand u = x + 128 is flipped back to x = u ^ 0x80
+//   and the accumulators start at 128 * sum_k w[n][k] (sum u w = sum x w + 128 sum w). 4 rows x 16
+//   channels per step; one 16-byte load of a row holds 4 k-steps, used lane by lane (vdotq_laneq).
+// - quantized_gemm_neon (plain ASIMD, any aarch64): u and w widened to int16 and multiplied into
+//   int32 lanes per (channel, k mod 4) with vmlal, the 4 k lanes summed with pairwise adds at the end.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#include <arm_neon.h>
+
+namespace tinynn::backend::detail {
+
+/// 128 * column sum of the 16 channels of block b (0 for the padding channels past w.n), in unsigned
+/// arithmetic (wraps like the int32 accumulators instead of overflowing).
+inline void quantized_block_offsets(const QuantizedPackedWeights& w, std::int32_t b, std::int32_t* out) noexcept {
+  for (std::int32_t c = 0; c < 16; ++c) {
+    const std::int32_t n = 16 * b + c;
+    out[c] = n < w.n ? static_cast<std::int32_t>(static_cast<std::uint32_t>(w.column_sums[n]) << 7) : 0;
+  }
+}
+
+inline void quantized_gemm_neon(const std::uint8_t* u, std::int32_t m, std::size_t lda, const QuantizedPackedWeights& w,
+                                std::int32_t* acc) noexcept {
+  const std::int32_t steps = w.k4 / 4, blocks = w.n16 / 16;
+  const std::size_t block_bytes = static_cast<std::size_t>(steps) * 64;
+  for (std::int32_t r = 0; r < m; ++r) {
+    const std::uint8_t* a = u + static_cast<std::size_t>(r) * lda;
+    std::int32_t* out = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
+    for (std::int32_t b = 0; b < blocks; ++b) {
+      const std::int8_t* p = w.data + static_cast<std::size_t>(b) * block_bytes;
+      int32x4_t s[16];
+      for (auto& v : s) v = vdupq_n_s32(0);
+      for (std::int32_t step = 0; step < steps; ++step, p += 64) {
+        std::uint32_t bytes;
+        std::memcpy(&bytes, a + 4 * step, 4);
+        const int16x8_t x = vreinterpretq_s16_u16(vmovl_u8(vreinterpret_u8_u32(vdup_n_u32(bytes))));
+        const int16x4_t xl = vget_low_s16(x);
+        for (int q = 0; q < 4; ++q) {
+          const int8x16_t wv = vld1q_s8(p + 16 * q);
+          const int16x8_t lo = vmovl_s8(vget_low_s8(wv)), hi = vmovl_high_s8(wv);
+          s[4 * q] = vmlal_s16(s[4 * q], vget_low_s16(lo), xl);
+          s[4 * q + 1] = vmlal_high_s16(s[4 * q + 1], lo, x);
+          s[4 * q + 2] = vmlal_s16(s[4 * q + 2], vget_low_s16(hi), xl);
+          s[4 * q + 3] = vmlal_high_s16(s[4 * q + 3], hi, x);
+        }
+      }
+      for (int q = 0; q < 4; ++q) {
+        vst1q_s32(out + 16 * b + 4 * q,
+                  vpaddq_s32(vpaddq_s32(s[4 * q], s[4 * q + 1]), vpaddq_s32(s[4 * q + 2], s[4 * q + 3])));
+      }
+    }
+  }
+}
+
+#if defined(__ARM_FEATURE_DOTPROD)
+
+/// Row bytes a[4s .. 4s+15] as signed activations (u ^ 0x80).
+inline int8x16_t quantized_row_x16(const std::uint8_t* a) noexcept {
+  return vreinterpretq_s8_u8(veorq_u8(vld1q_u8(a), vdupq_n_u8(0x80)));
+}
+/// Row bytes a[0 .. 3] as signed activations in lane 0.
+inline int8x16_t quantized_row_x4(const std::uint8_t* a) noexcept {
+  std::uint32_t bytes;
+  std::memcpy(&bytes, a, 4);
+  return vreinterpretq_s8_u32(vdupq_n_u32(bytes ^ 0x80808080u));
+}
+
+template <int L>
+TINYNN_ALWAYS_INLINE void quantized_dot4x16(const std::int8_t* p, int8x16_t x0, int8x16_t x1, int8x16_t x2,
+                                            int8x16_t x3, int32x4_t (&c)[4][4]) noexcept {
+  const int8x16_t w0 = vld1q_s8(p), w1 = vld1q_s8(p + 16), w2 = vld1q_s8(p + 32), w3 = vld1q_s8(p + 48);
+  c[0][0] = vdotq_laneq_s32(c[0][0], w0, x0, L);
+  c[0][1] = vdotq_laneq_s32(c[0][1], w1, x0, L);
+  c[0][2] = vdotq_laneq_s32(c[0][2], w2, x0, L);
+  c[0][3] = vdotq_laneq_s32(c[0][3], w3, x0, L);
+  c[1][0] = vdotq_laneq_s32(c[1][0], w0, x1, L);
+  c[1][1] = vdotq_laneq_s32(c[1][1], w1, x1, L);
+  c[1][2] = vdotq_laneq_s32(c[1][2], w2, x1, L);
+  c[1][3] = vdotq_laneq_s32(c[1][3], w3, x1, L);
+  c[2][0] = vdotq_laneq_s32(c[2][0], w0, x2, L);
+  c[2][1] = vdotq_laneq_s32(c[2][1], w1, x2, L);
+  c[2][2] = vdotq_laneq_s32(c[2][2], w2, x2, L);
+  c[2][3] = vdotq_laneq_s32(c[2][3], w3, x2, L);
+  c[3][0] = vdotq_laneq_s32(c[3][0], w0, x3, L);
+  c[3][1] = vdotq_laneq_s32(c[3][1], w1, x3, L);
+  c[3][2] = vdotq_laneq_s32(c[3][2], w2, x3, L);
+  c[3][3] = vdotq_laneq_s32(c[3][3], w3, x3, L);
+}
+
+inline void quantized_gemm_neon_dot(const std::uint8_t* u, std::int32_t m, std::size_t lda,
+                                    const QuantizedPackedWeights& w, std::int32_t* acc) noexcept {
+  const std::int32_t steps = w.k4 / 4, blocks = w.n16 / 16;
+  const std::size_t block_bytes = static_cast<std::size_t>(steps) * 64, ldc = static_cast<std::size_t>(w.n16);
+  for (std::int32_t b = 0; b < blocks; ++b) {
+    alignas(16) std::int32_t offsets[16];
+    quantized_block_offsets(w, b, offsets);
+    int32x4_t start[4];
+    for (int q = 0; q < 4; ++q) start[q] = vld1q_s32(offsets + 4 * q);
+    const std::int8_t* p0 = w.data + static_cast<std::size_t>(b) * block_bytes;
+    std::int32_t r = 0;
+    for (; r + 4 <= m; r += 4) {
+      const std::uint8_t* a0 = u + static_cast<std::size_t>(r) * lda;
+      const std::uint8_t* a1 = a0 + lda;
+      const std::uint8_t* a2 = a1 + lda;
+      const std::uint8_t* a3 = a2 + lda;
+      int32x4_t c[4][4];
+      for (auto& row : c)
+        for (int q = 0; q < 4; ++q) row[q] = start[q];
+      std::int32_t s = 0;
+      for (; s + 4 <= steps; s += 4) {
+        const int8x16_t x0 = quantized_row_x16(a0 + 4 * s), x1 = quantized_row_x16(a1 + 4 * s),
+                        x2 = quantized_row_x16(a2 + 4 * s), x3 = quantized_row_x16(a3 + 4 * s);
+        const std::int8_t* p = p0 + 64 * static_cast<std::size_t>(s);
+        quantized_dot4x16<0>(p, x0, x1, x2, x3, c);
+        quantized_dot4x16<1>(p + 64, x0, x1, x2, x3, c);
+        quantized_dot4x16<2>(p + 128, x0, x1, x2, x3, c);
+        quantized_dot4x16<3>(p + 192, x0, x1, x2, x3, c);
+      }
+      for (; s < steps; ++s) {
+        quantized_dot4x16<0>(p0 + 64 * static_cast<std::size_t>(s), quantized_row_x4(a0 + 4 * s),
+                             quantized_row_x4(a1 + 4 * s), quantized_row_x4(a2 + 4 * s), quantized_row_x4(a3 + 4 * s),
+                             c);
+      }
+      std::int32_t* out = acc + static_cast<std::size_t>(r) * ldc + 16 * b;
+      for (int i = 0; i < 4; ++i)
+        for (int q = 0; q < 4; ++q) vst1q_s32(out + static_cast<std::size_t>(i) * ldc + 4 * q, c[i][q]);
+    }
+    for (; r < m; ++r) {
+      const std::uint8_t* a = u + static_cast<std::size_t>(r) * lda;
+      int32x4_t c0 = start[0], c1 = start[1], c2 = start[2], c3 = start[3];
+      for (std::int32_t s = 0; s < steps; ++s) {
+        const std::int8_t* p = p0 + 64 * static_cast<std::size_t>(s);
+        const int8x16_t x = quantized_row_x4(a + 4 * s);
+        c0 = vdotq_laneq_s32(c0, vld1q_s8(p), x, 0);
+        c1 = vdotq_laneq_s32(c1, vld1q_s8(p + 16), x, 0);
+        c2 = vdotq_laneq_s32(c2, vld1q_s8(p + 32), x, 0);
+        c3 = vdotq_laneq_s32(c3, vld1q_s8(p + 48), x, 0);
+      }
+      std::int32_t* out = acc + static_cast<std::size_t>(r) * ldc + 16 * b;
+      vst1q_s32(out, c0);
+      vst1q_s32(out + 4, c1);
+      vst1q_s32(out + 8, c2);
+      vst1q_s32(out + 12, c3);
+    }
+  }
+}
+
+#endif  // __ARM_FEATURE_DOTPROD
+
+}  // namespace tinynn::backend::detail
+#endif
+
+// ---- end tinynn/backends/neon/quantized_gemm.hpp ----
+// ---- begin tinynn/backends/sve/quantized_gemm.hpp ----
+// tinynn — SVE int8 GEMM over packed weights ([N/16][K/4][16 channels][4 bytes], see
+// ops/quantized/gemm.hpp) with `sdot` (svdot), vector-length agnostic, exact int32 and equal to the
+// scalar kernel. svdot is signed x signed: the activation operand u = x + 128 is flipped back to
+// x = u ^ 0x80 and 128 * sum_k w[n][k] is added to each output (sum u w = sum x w + 128 sum w).
+// - Vectors of 16, 32 or 64 bytes (128/256/512 bits): one 64-byte k-step of a block spans 64/VL
+//   vectors; each is a pass over k on 4 rows, the activations of 4 k-steps loaded once per 128-bit
+//   segment (svld1rq) and used lane by lane (svdot_lane).
+// - Longer vectors (multiples of 64 bytes: 1024, 2048 bits): one vector holds VL/64 whole k-steps of
+//   all 16 channels; the matching activation words are spread over the vector with svtbl and the
+//   VL/64 partial sums of each channel are added at the end.
+// Any other length (not a power-of-two multiple of 128 bits) runs the scalar kernel.
+
+#include <cstddef>
+#include <cstdint>
+
+#if defined(__ARM_FEATURE_SVE)
+#include <arm_sve.h>
+
+namespace tinynn::backend::detail {
+
+/// 16-byte activation quad a[0..15] (4 k-steps) replicated in every 128-bit segment, as signed x.
+inline svint8_t quantized_sve_x16(svbool_t all, const std::uint8_t* a) noexcept {
+  return svreinterpret_s8_u8(sveor_n_u8_x(all, svld1rq_u8(all, a), 0x80));
+}
+
+inline svint32_t quantized_sve_x4(const std::uint8_t* a) noexcept {
+  return svdup_n_s32(static_cast<std::int32_t>(static_cast<std::uint32_t>(load_i32(a)) ^ 0x80808080u));
+}
+
+/// VL <= 64 bytes: vector `v` of each 64-byte k-step (channels v*VL/4 ...) on rows [r, r+R).
+template <int R>
+inline void quantized_sve_short(const std::uint8_t* a0, std::size_t lda, const std::int8_t* p0, std::int32_t steps,
+                                std::int32_t channel0, const QuantizedPackedWeights& w, std::int32_t* out,
+                                std::size_t ldc) noexcept {
+  const svbool_t all8 = svptrue_b8(), all32 = svptrue_b32();
+  const std::uint8_t* a1 = R > 1 ? a0 + lda : a0;
+  const std::uint8_t* a2 = R > 2 ? a1 + lda : a0;
+  const std::uint8_t* a3 = R > 3 ? a2 + lda : a0;
+  svint32_t c0 = svdup_n_s32(0), c1 = c0, c2 = c0, c3 = c0;
+  std::int32_t s = 0;
+  for (; s + 4 <= steps; s += 4) {
+    const std::int8_t* p = p0 + 64 * static_cast<std::size_t>(s);
+    const svint8_t w0 = svld1_s8(all8, p), w1 = svld1_s8(all8, p + 64), w2 = svld1_s8(all8, p + 128),
+                   w3 = svld1_s8(all8, p + 192);
+    const svint8_t x0 = quantized_sve_x16(all8, a0 + 4 * s);
+    c0 = svdot_lane_s32(svdot_lane_s32(svdot_lane_s32(svdot_lane_s32(c0, w0, x0, 0), w1, x0, 1), w2, x0, 2), w3, x0, 3);
+    if constexpr (R > 1) {
+      const svint8_t x1 = quantized_sve_x16(all8, a1 + 4 * s);
+      c1 = svdot_lane_s32(svdot_lane_s32(svdot_lane_s32(svdot_lane_s32(c1, w0, x1, 0), w1, x1, 1), w2, x1, 2), w3, x1,
+                          3);
+    }
+    if constexpr (R > 2) {
+      const svint8_t x2 = quantized_sve_x16(all8, a2 + 4 * s);
+      c2 = svdot_lane_s32(svdot_lane_s32(svdot_lane_s32(svdot_lane_s32(c2, w0, x2, 0), w1, x2, 1), w2, x2, 2), w3, x2,
+                          3);
+    }
+    if constexpr (R > 3) {
+      const svint8_t x3 = quantized_sve_x16(all8, a3 + 4 * s);
+      c3 = svdot_lane_s32(svdot_lane_s32(svdot_lane_s32(svdot_lane_s32(c3, w0, x3, 0), w1, x3, 1), w2, x3, 2), w3, x3,
+                          3);
+    }
+  }
+  for (; s < steps; ++s) {
+    const svint8_t wv = svld1_s8(all8, p0 + 64 * static_cast<std::size_t>(s));
+    c0 = svdot_s32(c0, wv, svreinterpret_s8_s32(quantized_sve_x4(a0 + 4 * s)));
+    if constexpr (R > 1) c1 = svdot_s32(c1, wv, svreinterpret_s8_s32(quantized_sve_x4(a1 + 4 * s)));
+    if constexpr (R > 2) c2 = svdot_s32(c2, wv, svreinterpret_s8_s32(quantized_sve_x4(a2 + 4 * s)));
+    if constexpr (R > 3) c3 = svdot_s32(c3, wv, svreinterpret_s8_s32(quantized_sve_x4(a3 + 4 * s)));
+  }
+  // 128 * column sums of these channels (inactive lanes past w.n load as 0).
+  const svbool_t valid = svwhilelt_b32(channel0, w.n);
+  const svint32_t offset = svlsl_n_s32_x(all32, svld1_s32(valid, w.column_sums + channel0), 7);
+  svst1_s32(all32, out, svadd_s32_x(all32, c0, offset));
+  if constexpr (R > 1) svst1_s32(all32, out + ldc, svadd_s32_x(all32, c1, offset));
+  if constexpr (R > 2) svst1_s32(all32, out + 2 * ldc, svadd_s32_x(all32, c2, offset));
+  if constexpr (R > 3) svst1_s32(all32, out + 3 * ldc, svadd_s32_x(all32, c3, offset));
+}
+
+/// VL a multiple of 64 bytes: one row, one block; each vector holds VL/64 whole k-steps.
+inline void quantized_sve_long(const std::uint8_t* a, const std::int8_t* p0, std::int32_t steps, std::int32_t block,
+                               const QuantizedPackedWeights& w, std::int32_t* out) noexcept {
+  const auto per_vector = static_cast<std::int32_t>(svcntb() / 64);
+  const svbool_t all32 = svptrue_b32();
+  const svuint32_t spread = svlsr_n_u32_x(all32, svindex_u32(0, 1), 4);  // lane i takes step word i / 16
+  svint32_t c = svdup_n_s32(0);
+  for (std::int32_t s = 0; s < steps; s += per_vector) {
+    const svbool_t wp = svwhilelt_b8(static_cast<std::int64_t>(s) * 64, static_cast<std::int64_t>(steps) * 64);
+    const svbool_t ap = svwhilelt_b8(static_cast<std::int64_t>(s) * 4, static_cast<std::int64_t>(steps) * 4);
+    const svint8_t wv = svld1_s8(wp, p0 + 64 * static_cast<std::size_t>(s));
+    const svuint8_t words = sveor_n_u8_z(ap, svld1_u8(ap, a + 4 * static_cast<std::size_t>(s)), 0x80);
+    const svint32_t x = svtbl_s32(svreinterpret_s32_u8(words), spread);
+    c = svdot_s32(c, wv, svreinterpret_s8_s32(x));
+  }
+  std::int32_t lanes[64];  // SVE vectors are at most 2048 bits
+  svst1_s32(all32, lanes, c);
+  for (std::int32_t ch = 0; ch < 16; ++ch) {
+    std::uint32_t sum = 0;
+    for (std::int32_t q = 0; q < per_vector; ++q) sum += static_cast<std::uint32_t>(lanes[16 * q + ch]);
+    const std::int32_t n = 16 * block + ch;
+    if (n < w.n) sum += static_cast<std::uint32_t>(w.column_sums[n]) << 7;
+    out[ch] = static_cast<std::int32_t>(sum);
+  }
+}
+
+inline void quantized_gemm_sve(const std::uint8_t* u, std::int32_t m, std::size_t lda, const QuantizedPackedWeights& w,
+                               std::int32_t* acc) noexcept {
+  const auto vl = static_cast<std::int32_t>(svcntb());
+  const std::int32_t steps = w.k4 / 4, blocks = w.n16 / 16;
+  const std::size_t block_bytes = static_cast<std::size_t>(steps) * 64, ldc = static_cast<std::size_t>(w.n16);
+  if (vl <= 64 && 64 % vl == 0) {
+    const std::int32_t chunks = 64 / vl, chunk_channels = vl / 4;
+    for (std::int32_t b = 0; b < blocks; ++b) {
+      for (std::int32_t v = 0; v < chunks; ++v) {
+        const std::int8_t* p0 = w.data + static_cast<std::size_t>(b) * block_bytes + static_cast<std::size_t>(v) * vl;
+        const std::int32_t channel0 = 16 * b + v * chunk_channels;
+        std::int32_t r = 0;
+        for (; r + 4 <= m; r += 4) {
+          quantized_sve_short<4>(u + static_cast<std::size_t>(r) * lda, lda, p0, steps, channel0, w,
+                                 acc + static_cast<std::size_t>(r) * ldc + channel0, ldc);
+        }
+        for (; r < m; ++r) {
+          quantized_sve_short<1>(u + static_cast<std::size_t>(r) * lda, lda, p0, steps, channel0, w,
+                                 acc + static_cast<std::size_t>(r) * ldc + channel0, ldc);
+        }
+      }
+    }
+    return;
+  }
+  if (vl % 64 == 0 && vl <= 256) {
+    for (std::int32_t r = 0; r < m; ++r) {
+      for (std::int32_t b = 0; b < blocks; ++b) {
+        quantized_sve_long(u + static_cast<std::size_t>(r) * lda, w.data + static_cast<std::size_t>(b) * block_bytes,
+                           steps, b, w, acc + static_cast<std::size_t>(r) * ldc + 16 * b);
+      }
+    }
+    return;
+  }
+  quantized_gemm_scalar(u, m, lda, w, acc);
+}
+
+}  // namespace tinynn::backend::detail
+#endif
+
+// ---- end tinynn/backends/sve/quantized_gemm.hpp ----
 
 namespace tinynn::ops::quantized {
 
@@ -10290,6 +10595,15 @@ inline QuantizedPackedWeights pack_weights(const std::int8_t* w, std::int32_t n,
   if ((id == backend::BackendId::avx512 || id == backend::BackendId::avx2) && f.avx_vnni) return "avx-vnni";
   if (id == backend::BackendId::avx512 || id == backend::BackendId::avx2) return "avx2";
 #endif
+#if defined(__ARM_FEATURE_SVE)
+  if (id == backend::BackendId::sve && cpu_features().sve) return "sve-sdot";
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#if defined(__ARM_FEATURE_DOTPROD)
+  if (id == backend::BackendId::neon && cpu_features().neon_dotprod) return "neon-sdot";
+#endif
+  if (id == backend::BackendId::neon) return "neon";
+#endif
   (void)id;
   return "scalar";
 }
@@ -10314,26 +10628,53 @@ inline void gemm_u8s8(backend::BackendId id, const std::uint8_t* u, std::int32_t
     return;
   }
 #endif
+#if defined(__ARM_FEATURE_SVE)
+  if (id == backend::BackendId::sve && cpu_features().sve) {
+    backend::detail::quantized_gemm_sve(u, m, lda, w, acc);
+    return;
+  }
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#if defined(__ARM_FEATURE_DOTPROD)
+  if (id == backend::BackendId::neon && cpu_features().neon_dotprod) {
+    backend::detail::quantized_gemm_neon_dot(u, m, lda, w, acc);
+    return;
+  }
+#endif
+  if (id == backend::BackendId::neon) {
+    backend::detail::quantized_gemm_neon(u, m, lda, w, acc);
+    return;
+  }
+#endif
   (void)id;
   backend::detail::quantized_gemm_scalar(u, m, lda, w, acc);
 }
 
-/// Names a specific x86 kernel, for tests that compare every kernel the CPU has with scalar.
-enum class GemmKernel : std::uint8_t { scalar, avx2, avx_vnni, avx512_vnni };
+/// Names a specific kernel, for tests that compare every kernel the CPU has with scalar (and to run
+/// plain NEON on a CPU that also has dotprod).
+enum class GemmKernel : std::uint8_t { scalar, avx2, avx_vnni, avx512_vnni, neon, neon_dotprod, sve };
 
+/// Whether kernel k is compiled into this binary and the running CPU can execute it.
 [[nodiscard]] inline bool gemm_kernel_available(GemmKernel k) noexcept {
-#if TINYNN_HAS_X86_KERNELS
-  const CpuFeatures& f = cpu_features();
+  [[maybe_unused]] const CpuFeatures& f = cpu_features();
   switch (k) {
     case GemmKernel::scalar: return true;
+#if TINYNN_HAS_X86_KERNELS
     case GemmKernel::avx2: return f.avx2;
     case GemmKernel::avx_vnni: return f.avx2 && f.avx_vnni;
     case GemmKernel::avx512_vnni: return f.avx512 && f.avx512_vnni;
-  }
-  return false;
-#else
-  return k == GemmKernel::scalar;
 #endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+    case GemmKernel::neon: return f.neon;
+#if defined(__ARM_FEATURE_DOTPROD)
+    case GemmKernel::neon_dotprod: return f.neon && f.neon_dotprod;
+#endif
+#endif
+#if defined(__ARM_FEATURE_SVE)
+    case GemmKernel::sve: return f.sve;
+#endif
+    default: return false;
+  }
 }
 
 /// Runs one specific kernel (the caller checked gemm_kernel_available()).
@@ -10344,6 +10685,15 @@ inline void gemm_u8s8(GemmKernel k, const std::uint8_t* u, std::int32_t m, std::
     case GemmKernel::avx2: backend::detail::quantized_gemm_avx2(u, m, lda, w, acc); return;
     case GemmKernel::avx_vnni: backend::detail::quantized_gemm_avxvnni(u, m, lda, w, acc); return;
     case GemmKernel::avx512_vnni: backend::detail::quantized_gemm_avx512vnni(u, m, lda, w, acc); return;
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+    case GemmKernel::neon: backend::detail::quantized_gemm_neon(u, m, lda, w, acc); return;
+#if defined(__ARM_FEATURE_DOTPROD)
+    case GemmKernel::neon_dotprod: backend::detail::quantized_gemm_neon_dot(u, m, lda, w, acc); return;
+#endif
+#endif
+#if defined(__ARM_FEATURE_SVE)
+    case GemmKernel::sve: backend::detail::quantized_gemm_sve(u, m, lda, w, acc); return;
 #endif
     default: backend::detail::quantized_gemm_scalar(u, m, lda, w, acc); return;
   }

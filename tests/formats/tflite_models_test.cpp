@@ -212,3 +212,69 @@ TEST_CASE("tflite models: tinynn::load() detects TFLite by content (also from me
   CHECK(from_memory->graph().nodes.size() == 3);
   CHECK(from_memory->graph().nodes[0].domain == "tflite");
 }
+
+// Inputs the TFLite fuzz target (fuzz/tflite_fuzz.cpp: import + compile + run) once crashed on, as
+// byte patches of shared models: both reached a left shift >= 32 in multiply_by_quantized_multiplier
+// (hostile scales; defined since a6079de). They must import, compile and run, or fail with a
+// message; under the asan preset any undefined behaviour fails the test.
+TEST_CASE("tflite fuzz regressions: patched shared models run or fail cleanly") {
+  const auto dir = models_dir();
+  if (dir.empty() || !std::filesystem::exists(dir)) {
+    MESSAGE("skipped: TINYNN_MODELS_DIR/tflite not found");
+    return;
+  }
+  struct Patch {
+    std::size_t at;
+    std::uint8_t value;
+  };
+  struct Case {
+    const char* model;
+    std::vector<Patch> patches;
+  };
+  const Case cases[] = {
+      {"hello_world_int8",
+       {{1569, 0x43}, {1570, 0x4f}, {1571, 0x4e}, {1572, 0x56}, {1573, 0x5f}, {1574, 0x32}, {1575, 0x44}}},
+      {"kws_ref_model",
+       {{16337, 0x0e},
+        {16338, 0xd5},
+        {20485, 0x17},
+        {30996, 0xf4},
+        {30997, 0x5b},
+        {30998, 0x0c},
+        {30999, 0x58},
+        {31000, 0xff},
+        {31001, 0x7f},
+        {31002, 0x00},
+        {31003, 0x00},
+        {31364, 0x38},
+        {31690, 0x04}}},
+  };
+  for (const Case& c : cases) {
+    INFO("model ", std::string(c.model));
+    const auto bytes = read_bytes(dir / (std::string(c.model) + ".tflite"));
+    for (const Patch& p : c.patches) {
+      REQUIRE(p.at < bytes->size());
+      (*bytes)[p.at] = p.value;
+    }
+    auto graph = formats::tflite::import(*bytes, c.model, bytes);
+    if (!graph) {
+      CHECK(!std::string(graph.error().message()).empty());
+      continue;
+    }
+    CompileOptions options;
+    options.max_arena_bytes = std::size_t{64} << 20;
+    auto session = compile(*graph, options);
+    if (!session) {
+      CHECK(!std::string(session.error().message()).empty());
+      continue;
+    }
+    std::vector<std::vector<std::uint8_t>> inputs(session->input_count());
+    std::vector<TensorRef> refs;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      const auto& info = session->input_info(i);
+      inputs[i].assign(info.shape.size() * dtype_size(info.dtype), 0);
+      refs.emplace_back(info.dtype, info.shape, inputs[i].data());
+    }
+    CHECK(session->run_positional(refs).ok());
+  }
+}

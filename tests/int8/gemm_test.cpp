@@ -19,11 +19,28 @@ namespace ref = int8_reference;
 
 TEST_CASE("int8 GEMM kernels equal the scalar kernel and a plain loop") {
   std::mt19937 rng(41);
-  const GemmKernel kernels[] = {GemmKernel::avx2, GemmKernel::avx_vnni, GemmKernel::avx512_vnni};
-  const char* names[] = {"avx2", "avx-vnni", "avx512-vnni"};
-  for (int i = 0; i < 3; ++i) {
-    if (!gemm_kernel_available(kernels[i])) MESSAGE("skipped: ", std::string(names[i]), " (the CPU lacks it)");
+  const GemmKernel kernels[] = {GemmKernel::avx2, GemmKernel::avx_vnni,     GemmKernel::avx512_vnni,
+                                GemmKernel::neon, GemmKernel::neon_dotprod, GemmKernel::sve};
+  const char* names[] = {"avx2", "avx-vnni", "avx512-vnni", "neon", "neon-sdot", "sve-sdot"};
+  int compared = 0;
+  for (int i = 0; i < 6; ++i) {
+    if (gemm_kernel_available(kernels[i])) {
+      MESSAGE("comparing ", std::string(names[i]), " with scalar");
+      ++compared;
+    } else {
+      MESSAGE("skipped: ", std::string(names[i]), " (not compiled in or the CPU lacks it)");
+    }
   }
+#if defined(__aarch64__)
+  // The aarch64 cross tests must exercise plain NEON, and sdot (neon binary) or svdot (sve binary).
+  REQUIRE(gemm_kernel_available(GemmKernel::neon));
+#if defined(__ARM_FEATURE_SVE)
+  REQUIRE(gemm_kernel_available(GemmKernel::sve));
+#elif defined(__ARM_FEATURE_DOTPROD)
+  REQUIRE(gemm_kernel_available(GemmKernel::neon_dotprod));
+#endif
+#endif
+  (void)compared;
   for (int t = 0; t < 300; ++t) {
     const int m = ref::random_int(rng, 1, 37), n = ref::random_int(rng, 1, 70), k = ref::random_int(rng, 1, 300);
     const auto w = ref::random_vector<std::int8_t>(rng, static_cast<std::size_t>(n) * k, -128, 127);

@@ -162,6 +162,14 @@ inline constexpr OpEntry op_table[] = {
   {"RESIZE_BILINEAR", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "align_corners, half_pixel_centers"},
   {"RESIZE_NEAREST_NEIGHBOR", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "align_corners, half_pixel_centers"},
   {"ARG_MAX", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "int32/int64 output, first index on ties"},
+  {"DIV", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32; broadcasting"},
+  {"MINIMUM", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, i32, int8/uint8 (equal quantization); broadcasting"},
+  {"MAXIMUM", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, i32, int8/uint8 (equal quantization); broadcasting"},
+  {"STRIDED_SLICE", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "any dtype; constant begin/end/strides, all masks, negative strides, offset"},
+  {"SHAPE", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "int32/int64 output"},
+  {"PACK", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "any dtype (quantized: equal quantization)"},
+  {"UNPACK", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "any dtype"},
+  {"CAST", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, i32, i64, i16, u8, i8, bool (float -> int truncates, saturating)"},
   {"UNIDIRECTIONAL_SEQUENCE_LSTM", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "float32 and hybrid (int8 weights); not the integer LSTM, not layer norm"},
 };
 // clang-format on

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -726,6 +727,9 @@ inline Status binary_infer(OpContext& c) {
     return c.fail(ErrorCode::invalid_model, "inputs have dtypes ", dtype_name(c.in(0).dtype), " and ",
                   dtype_name(c.in(1).dtype));
   }
+  if (c.node.op_type == "DIV" && c.in(0).dtype != DType::f32) {
+    return c.fail(ErrorCode::unsupported, "DIV of ", dtype_name(c.in(0).dtype), " (float32 only)");
+  }
   DynShape y;
   if (!broadcast_shapes(c.in(0).shape, c.in(1).shape, y)) {
     return c.fail(ErrorCode::invalid_model, "shapes ", c.in(0).shape, " and ", c.in(1).shape, " do not broadcast");
@@ -769,7 +773,10 @@ inline KernelResult binary_bind(BindContext& c) {
   auto act = float_activation(c.node, c.graph);
   if (!act) return std::move(act).error();
   ops::binary::Params p;
-  p.op = op == "ADD" ? ops::BinaryOp::add : (op == "SUB" ? ops::BinaryOp::sub : ops::BinaryOp::mul);
+  p.op = op == "ADD"   ? ops::BinaryOp::add
+         : op == "SUB" ? ops::BinaryOp::sub
+         : op == "DIV" ? ops::BinaryOp::div
+                       : ops::BinaryOp::mul;
   p.activation = *act;
   p.a = a;
   p.b = b;
@@ -1415,6 +1422,461 @@ inline KernelResult lstm_bind(BindContext& c) {
   });
 }
 
+// ---- STRIDED_SLICE, SHAPE, PACK, UNPACK (dtype-agnostic data movement) ------------------------
+
+/// A TFLite STRIDED_SLICE resolved against an input shape, as TensorFlow defines it (sparse spec
+/// to dense): the ellipsis stands for every input dimension no other entry consumes (possibly
+/// none; only the first ellipsis counts, and it wins over a new-axis bit at the same index), a
+/// new-axis entry adds a dimension of size 1, dimensions past the spec are taken whole. Per
+/// resulting ("effective") dimension: the first index, the step and the element count. Shrunk
+/// dimensions take one element and are left out of the output shape.
+struct StridedSlice {
+  std::size_t rank = 0;
+  std::int64_t dims[max_rank] = {};  // effective input dimensions
+  std::int64_t start[max_rank] = {}, step[max_rank] = {}, count[max_rank] = {};
+  DynShape output;
+};
+
+struct StridedSliceSpec {
+  std::vector<std::int64_t> begin, end, strides;
+  std::int64_t begin_mask = 0, end_mask = 0, ellipsis_mask = 0, new_axis_mask = 0, shrink_axis_mask = 0;
+  bool offset = false;
+};
+
+[[nodiscard]] inline Result<StridedSlice> resolve_strided_slice(const DynShape& x, const StridedSliceSpec& s) {
+  const auto n = static_cast<std::int64_t>(s.begin.size());
+  if (s.end.size() != s.begin.size() || s.strides.size() != s.begin.size() || n > 31) {
+    return error(ErrorCode::invalid_model, "begin, end and strides have ", s.begin.size(), ", ", s.end.size(), " and ",
+                 s.strides.size(), " values (equal counts <= 31 expected)");
+  }
+  auto bit = [](std::int64_t mask, std::int64_t i) { return ((mask >> i) & 1) != 0; };
+  const auto rank = static_cast<std::int64_t>(x.rank());
+  std::int64_t first_ellipsis = -1, consumed = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (bit(s.ellipsis_mask, i)) {
+      if (first_ellipsis < 0) first_ellipsis = i;
+    } else if (!bit(s.new_axis_mask, i)) {
+      ++consumed;
+    }
+  }
+  if (consumed > rank) {
+    return error(ErrorCode::invalid_model, "the slice spec indexes ", consumed, " dimensions of a rank-", rank,
+                 " input");
+  }
+  StridedSlice r;
+  std::int64_t input_dim = 0;
+  auto add = [&](std::int64_t dim, std::int64_t start, std::int64_t step, std::int64_t count, bool keep) -> Status {
+    if (r.rank >= max_rank) return error(ErrorCode::unsupported, "strided slice of rank > ", max_rank);
+    r.dims[r.rank] = dim;
+    r.start[r.rank] = start;
+    r.step[r.rank] = step;
+    r.count[r.rank] = count;
+    ++r.rank;
+    if (keep) (void)r.output.push_back(count);
+    return {};
+  };
+  auto whole = [&]() -> Status {
+    const std::int64_t dim = x[static_cast<std::size_t>(input_dim++)];
+    return add(dim, 0, 1, dim, true);
+  };
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (bit(s.ellipsis_mask, i)) {
+      if (i == first_ellipsis) {
+        for (std::int64_t k = 0; k < rank - consumed; ++k) TINYNN_RETURN_IF_ERROR(whole());
+      }
+      continue;
+    }
+    if (bit(s.new_axis_mask, i)) {
+      TINYNN_RETURN_IF_ERROR(add(1, 0, 1, 1, true));
+      continue;
+    }
+    const std::int64_t dim = x[static_cast<std::size_t>(input_dim++)];
+    const auto o = static_cast<std::size_t>(i);
+    const std::int64_t stride = s.strides[o], begin = s.begin[o];
+    const std::int64_t end = s.offset ? s.end[o] + begin : s.end[o];
+    if (stride == 0) return error(ErrorCode::invalid_model, "stride 0 in slice entry ", i);
+    if (stride < -(std::int64_t{1} << 31) || stride > (std::int64_t{1} << 31)) {
+      return error(ErrorCode::invalid_model, "stride ", stride, " out of range");
+    }
+    if (bit(s.shrink_axis_mask, i)) {
+      const std::int64_t index = begin < 0 ? begin + dim : begin;
+      if (index < 0 || index >= dim) {
+        return error(ErrorCode::invalid_model, "shrunk slice entry ", i, " index ", begin, " is outside [0, ", dim,
+                     ")");
+      }
+      TINYNN_RETURN_IF_ERROR(add(dim, index, 1, 1, false));
+      continue;
+    }
+    auto clamp = [&](std::int64_t v) {
+      return stride > 0 ? std::clamp<std::int64_t>(v, 0, dim) : std::clamp<std::int64_t>(v, -1, dim - 1);
+    };
+    const std::int64_t first =
+        bit(s.begin_mask, i) ? (stride > 0 ? 0 : dim - 1) : clamp(begin < 0 ? begin + dim : begin);
+    const std::int64_t last = bit(s.end_mask, i) ? (stride > 0 ? dim : -1) : clamp(end < 0 ? end + dim : end);
+    const std::int64_t span = stride > 0 ? last - first : first - last;
+    const std::int64_t step = stride > 0 ? stride : -stride;
+    TINYNN_RETURN_IF_ERROR(add(dim, first, stride, span > 0 ? (span + step - 1) / step : 0, true));
+  }
+  while (input_dim < rank) TINYNN_RETURN_IF_ERROR(whole());
+  return r;
+}
+
+/// Copies the slice element by element (T = an unsigned type of the element's size).
+template <class T>
+inline void strided_slice_run(const StridedSlice& s, const T* x, T* y) noexcept {
+  if (s.rank == 0) {
+    *y = *x;
+    return;
+  }
+  for (std::size_t d = 0; d < s.rank; ++d) {
+    if (s.count[d] == 0) return;
+  }
+  std::int64_t in_stride[max_rank] = {};
+  std::int64_t acc = 1;
+  for (std::size_t d = s.rank; d-- > 0;) {
+    in_stride[d] = acc;
+    acc *= s.dims[d];
+  }
+  std::int64_t index[max_rank] = {};
+  const std::size_t last = s.rank - 1;
+  for (;;) {
+    std::int64_t base = 0;
+    for (std::size_t d = 0; d < last; ++d) base += (s.start[d] + index[d] * s.step[d]) * in_stride[d];
+    for (std::int64_t j = 0; j < s.count[last]; ++j) {
+      *y++ = x[base + (s.start[last] + j * s.step[last]) * in_stride[last]];
+    }
+    std::size_t d = last;
+    for (;;) {
+      if (d == 0) return;
+      --d;
+      if (++index[d] < s.count[d]) break;
+      index[d] = 0;
+    }
+  }
+}
+
+[[nodiscard]] inline Result<StridedSliceSpec> strided_slice_spec(const Node& n, const Value& begin, const Value& end,
+                                                                 const Value& strides) {
+  StridedSliceSpec s;
+  auto b = constant_ints(begin);
+  if (!b) return std::move(b).error();
+  auto e = constant_ints(end);
+  if (!e) return std::move(e).error();
+  auto st = constant_ints(strides);
+  if (!st) return std::move(st).error();
+  s.begin = *b;
+  s.end = *e;
+  s.strides = *st;
+  s.begin_mask = n.attr_int("begin_mask", 0);
+  s.end_mask = n.attr_int("end_mask", 0);
+  s.ellipsis_mask = n.attr_int("ellipsis_mask", 0);
+  s.new_axis_mask = n.attr_int("new_axis_mask", 0);
+  s.shrink_axis_mask = n.attr_int("shrink_axis_mask", 0);
+  s.offset = n.attr_int("offset", 0) != 0;
+  return s;
+}
+
+/// Binds a kernel that moves elements of `size` bytes with F<T>, T an unsigned type of that size.
+template <class Make>
+[[nodiscard]] inline KernelResult by_element_size(const BindContext& c, std::size_t size, Make make) {
+  switch (size) {
+    case 1: return make.template operator()<std::uint8_t>();
+    case 2: return make.template operator()<std::uint16_t>();
+    case 4: return make.template operator()<std::uint32_t>();
+    case 8: return make.template operator()<std::uint64_t>();
+    default: return c.fail(ErrorCode::unsupported, "elements of ", size, " bytes");
+  }
+}
+
+inline Status strided_slice_infer(OpContext& c) {
+  TINYNN_RETURN_IF_ERROR(c.require_inputs(4, 4));
+  auto spec = strided_slice_spec(c.node, c.in(1), c.in(2), c.in(3));
+  if (!spec) return c.fail(spec.error().code(), spec.error().message());
+  auto s = resolve_strided_slice(c.in(0).shape, *spec);
+  if (!s) return c.fail(s.error().code(), s.error().message());
+  TINYNN_RETURN_IF_ERROR(set_checked_output(c, 0, c.in(0).dtype, s->output));
+  if (c.has_output(0)) c.out(0).quant = c.in(0).quant;
+  return {};
+}
+
+inline KernelResult strided_slice_bind(BindContext& c) {
+  auto spec = strided_slice_spec(c.node, *c.input_values[1], *c.input_values[2], *c.input_values[3]);
+  if (!spec) return std::move(spec).error();
+  auto s = resolve_strided_slice(c.inputs[0].shape, *spec);
+  if (!s) return c.fail(s.error().code(), s.error().message());
+  const StridedSlice slice = *s;
+  const void* x = c.inputs[0].data;
+  void* y = c.outputs[0].data;
+  return by_element_size(c, dtype_size(c.inputs[0].dtype), [&]<class T>() -> KernelResult {
+    return make_kernel([=] { strided_slice_run(slice, static_cast<const T*>(x), static_cast<T*>(y)); });
+  });
+}
+
+inline Status shape_infer(OpContext& c) {
+  TINYNN_RETURN_IF_ERROR(c.require_inputs(1, 1));
+  const DType out = c.node.attr_int("out_type", 2) == 4 ? DType::i64 : DType::i32;
+  return set_checked_output(c, 0, out, DynShape{static_cast<std::int64_t>(c.in(0).shape.rank())});
+}
+
+inline KernelResult shape_bind(BindContext& c) {
+  const DynShape x = c.inputs[0].shape;
+  const bool wide = c.outputs[0].dtype == DType::i64;
+  void* y = c.outputs[0].data;
+  return make_kernel([=] {
+    for (std::size_t d = 0; d < x.rank(); ++d) {
+      if (wide) {
+        static_cast<std::int64_t*>(y)[d] = x[d];
+      } else {
+        static_cast<std::int32_t*>(y)[d] = static_cast<std::int32_t>(x[d]);
+      }
+    }
+  });
+}
+
+/// PACK / UNPACK geometry: the packed tensor is [outer][count][inner] (inner in elements).
+struct PackGeometry {
+  std::size_t outer = 1, count = 0, inner = 1;
+};
+
+inline Status pack_infer(OpContext& c) {
+  TINYNN_RETURN_IF_ERROR(c.require_inputs(1));
+  const DynShape& x = c.in(0).shape;
+  for (std::size_t i = 0; i < c.input_count(); ++i) {
+    if (!c.has_input(i)) return c.fail(ErrorCode::invalid_model, "missing input ", i);
+    if (c.in(i).dtype != c.in(0).dtype || c.in(i).shape != x) {
+      return c.fail(ErrorCode::invalid_model, "input ", i, " is ", dtype_name(c.in(i).dtype), " ", c.in(i).shape,
+                    ", input 0 is ", dtype_name(c.in(0).dtype), " ", x);
+    }
+    if (is_quantized_8bit(c.in(0).dtype) && !(c.in(i).quant == c.in(0).quant)) {
+      return c.fail(ErrorCode::unsupported, "PACK of quantized inputs with different scales or zero points");
+    }
+  }
+  std::int64_t axis = c.node.attr_int("axis", 0);
+  if (!normalize_axis(axis, static_cast<std::int64_t>(x.rank()) + 1) || x.rank() >= max_rank) {
+    return c.fail(ErrorCode::invalid_model, "PACK axis ", c.node.attr_int("axis", 0), " out of range for ", x);
+  }
+  DynShape y;
+  for (std::size_t d = 0; d <= x.rank(); ++d) {
+    if (static_cast<std::int64_t>(d) == axis) (void)y.push_back(static_cast<std::int64_t>(c.input_count()));
+    if (d < x.rank()) (void)y.push_back(x[d]);
+  }
+  TINYNN_RETURN_IF_ERROR(set_checked_output(c, 0, c.in(0).dtype, y));
+  if (c.has_output(0)) c.out(0).quant = c.in(0).quant;
+  return {};
+}
+
+inline Status unpack_infer(OpContext& c) {
+  TINYNN_RETURN_IF_ERROR(c.require_inputs(1, 1));
+  const DynShape& x = c.in(0).shape;
+  std::int64_t axis = c.node.attr_int("axis", 0);
+  if (!normalize_axis(axis, static_cast<std::int64_t>(x.rank()))) {
+    return c.fail(ErrorCode::invalid_model, "UNPACK axis ", c.node.attr_int("axis", 0), " out of range for ", x);
+  }
+  if (x[static_cast<std::size_t>(axis)] != static_cast<std::int64_t>(c.node.outputs.size())) {
+    return c.fail(ErrorCode::invalid_model, "UNPACK of ", x, " along axis ", axis, " has ", c.node.outputs.size(),
+                  " outputs");
+  }
+  DynShape y;
+  for (std::size_t d = 0; d < x.rank(); ++d) {
+    if (static_cast<std::int64_t>(d) != axis) (void)y.push_back(x[d]);
+  }
+  for (std::size_t k = 0; k < c.node.outputs.size(); ++k) {
+    TINYNN_RETURN_IF_ERROR(set_checked_output(c, k, c.in(0).dtype, y));
+    if (c.has_output(k)) c.out(k).quant = c.in(0).quant;
+  }
+  return {};
+}
+
+inline KernelResult pack_bind(BindContext& c) {
+  const bool pack = c.node.op_type == "PACK";
+  const DynShape x = c.inputs[0].shape;  // PACK: one part; UNPACK: the whole
+  std::int64_t axis = c.node.attr_int("axis", 0);
+  (void)normalize_axis(axis, static_cast<std::int64_t>(x.rank()) + (pack ? 1 : 0));
+  PackGeometry g;
+  g.count = pack ? c.inputs.size() : c.outputs.size();
+  for (std::int64_t d = 0; d < axis; ++d) g.outer *= static_cast<std::size_t>(x[static_cast<std::size_t>(d)]);
+  for (std::size_t d = static_cast<std::size_t>(axis) + (pack ? 0 : 1); d < x.rank(); ++d)
+    g.inner *= static_cast<std::size_t>(x[d]);
+  auto parts = std::make_shared<std::vector<std::byte*>>();
+  for (const TensorRef& t : pack ? c.inputs : c.outputs) parts->push_back(static_cast<std::byte*>(t.data));
+  std::byte* whole = static_cast<std::byte*>(pack ? c.outputs[0].data : c.inputs[0].data);
+  const std::size_t row = g.inner * dtype_size(c.inputs[0].dtype);
+  return make_kernel([=] {
+    for (std::size_t o = 0; o < g.outer; ++o) {
+      for (std::size_t k = 0; k < g.count; ++k) {
+        std::byte* packed = whole + (o * g.count + k) * row;
+        std::byte* part = (*parts)[k];
+        if (!part || !row) continue;
+        if (pack) {
+          std::memcpy(packed, part + o * row, row);
+        } else {
+          std::memcpy(part + o * row, packed, row);
+        }
+      }
+    }
+  });
+}
+
+// ---- CAST ----------------------------------------------------------------------------------
+
+inline Status cast_infer(OpContext& c) {
+  TINYNN_RETURN_IF_ERROR(c.require_inputs(1, 1));
+  const std::initializer_list<DType> types = {DType::f32, DType::i32, DType::i64,    DType::i16,
+                                              DType::u8,  DType::i8,  DType::boolean};
+  TINYNN_RETURN_IF_ERROR(require_dtype(c, 0, types));
+  if (!c.has_output(0)) return {};
+  const DType out = declared_dtype(c, 0);
+  if (std::find(types.begin(), types.end(), out) == types.end()) {
+    return c.fail(ErrorCode::unsupported, "CAST to ", dtype_name(out));
+  }
+  c.set_output(0, out, c.in(0).shape);
+  return {};
+}
+
+namespace detail {
+
+/// One element as a double (floats) or an int64 (integers and bool).
+struct CastValue {
+  bool is_float = false;
+  double f = 0.0;
+  std::int64_t i = 0;
+};
+inline CastValue cast_load(DType t, const void* p, std::size_t k) noexcept {
+  switch (t) {
+    case DType::f32: return {true, static_cast<const float*>(p)[k], 0};
+    case DType::i32: return {false, 0.0, static_cast<const std::int32_t*>(p)[k]};
+    case DType::i64: return {false, 0.0, static_cast<const std::int64_t*>(p)[k]};
+    case DType::i16: return {false, 0.0, static_cast<const std::int16_t*>(p)[k]};
+    case DType::u8: return {false, 0.0, static_cast<const std::uint8_t*>(p)[k]};
+    case DType::boolean: return {false, 0.0, static_cast<const std::uint8_t*>(p)[k] != 0};
+    default: return {false, 0.0, static_cast<const std::int8_t*>(p)[k]};
+  }
+}
+/// Float to integer: truncation toward zero, saturated to the int64 range (NaN -> 0), then the
+/// integer conversion of C++ (modulo 2^bits), as static_cast does for in-range values.
+inline std::int64_t cast_to_int(const CastValue& v) noexcept {
+  if (!v.is_float) return v.i;
+  if (!(v.f == v.f)) return 0;
+  if (v.f >= 9.2e18) return std::numeric_limits<std::int64_t>::max();
+  if (v.f <= -9.2e18) return std::numeric_limits<std::int64_t>::min();
+  return static_cast<std::int64_t>(v.f);
+}
+inline void cast_store(DType t, void* p, std::size_t k, const CastValue& v) noexcept {
+  switch (t) {
+    case DType::f32: static_cast<float*>(p)[k] = v.is_float ? static_cast<float>(v.f) : static_cast<float>(v.i); break;
+    case DType::boolean: static_cast<std::uint8_t*>(p)[k] = (v.is_float ? v.f != 0.0 : v.i != 0) ? 1 : 0; break;
+    case DType::i32: static_cast<std::int32_t*>(p)[k] = static_cast<std::int32_t>(cast_to_int(v)); break;
+    case DType::i64: static_cast<std::int64_t*>(p)[k] = cast_to_int(v); break;
+    case DType::i16: static_cast<std::int16_t*>(p)[k] = static_cast<std::int16_t>(cast_to_int(v)); break;
+    case DType::u8: static_cast<std::uint8_t*>(p)[k] = static_cast<std::uint8_t>(cast_to_int(v)); break;
+    default: static_cast<std::int8_t*>(p)[k] = static_cast<std::int8_t>(cast_to_int(v)); break;
+  }
+}
+
+}  // namespace detail
+
+inline KernelResult cast_bind(BindContext& c) {
+  const DType in = c.inputs[0].dtype, out = c.outputs[0].dtype;
+  const std::size_t n = c.inputs[0].size();
+  const void* x = c.inputs[0].data;
+  void* y = c.outputs[0].data;
+  return make_kernel([=] {
+    for (std::size_t k = 0; k < n; ++k) detail::cast_store(out, y, k, detail::cast_load(in, x, k));
+  });
+}
+
+// ---- MINIMUM, MAXIMUM (f32, i32, and int8/uint8 with equal quantization: raw values compare) ----
+
+inline Status minmax_infer(OpContext& c) {
+  TINYNN_RETURN_IF_ERROR(c.require_inputs(2, 2));
+  TINYNN_RETURN_IF_ERROR(require_dtype(c, 0, {DType::f32, DType::qi8, DType::u8, DType::i8, DType::i32}));
+  if (c.in(0).dtype != c.in(1).dtype) {
+    return c.fail(ErrorCode::invalid_model, "inputs have dtypes ", dtype_name(c.in(0).dtype), " and ",
+                  dtype_name(c.in(1).dtype));
+  }
+  if (is_quantized_8bit(c.in(0).dtype)) {
+    const QuantParams qa = c.in(0).quant, qb = c.in(1).quant;
+    if (!(qa == qb) || (c.has_output(0) && !(c.out(0).quant == qa))) {
+      return c.fail(ErrorCode::unsupported, c.node.op_type, " of quantized tensors with differing quantization");
+    }
+  }
+  DynShape y;
+  if (!broadcast_shapes(c.in(0).shape, c.in(1).shape, y) || y.rank() > max_rank) {
+    return c.fail(ErrorCode::invalid_model, "shapes ", c.in(0).shape, " and ", c.in(1).shape, " do not broadcast");
+  }
+  return set_checked_output(c, 0, c.in(0).dtype, y);
+}
+
+/// Broadcast strides (0 along broadcast dimensions) of `x` right-aligned to `y`.
+inline void broadcast_strides(const DynShape& x, const DynShape& y, std::size_t* strides) noexcept {
+  std::size_t acc = 1;
+  for (std::size_t d = y.rank(); d-- > 0;) {
+    const std::size_t back = y.rank() - 1 - d;
+    if (back < x.rank()) {
+      const auto dim = static_cast<std::size_t>(x[x.rank() - 1 - back]);
+      strides[d] = dim == 1 ? 0 : acc;
+      acc *= dim;
+    } else {
+      strides[d] = 0;
+    }
+  }
+}
+
+inline KernelResult minmax_bind(BindContext& c) {
+  const bool is_max = c.node.op_type == "MAXIMUM";
+  const DynShape y = c.outputs[0].shape;
+  struct Geometry {
+    std::size_t rank = 0, dims[max_rank] = {}, sa[max_rank] = {}, sb[max_rank] = {};
+  } g;
+  g.rank = y.rank();
+  for (std::size_t d = 0; d < y.rank(); ++d) g.dims[d] = static_cast<std::size_t>(y[d]);
+  broadcast_strides(c.inputs[0].shape, y, g.sa);
+  broadcast_strides(c.inputs[1].shape, y, g.sb);
+  if (c.inputs[0].dtype == DType::f32) {
+    ops::binary::Params p;
+    p.op = is_max ? ops::BinaryOp::max : ops::BinaryOp::min;
+    p.a = c.inputs[0].shape;
+    p.b = c.inputs[1].shape;
+    TINYNN_RETURN_IF_ERROR(ops::binary::prepare(p));
+    const float* x0 = static_cast<const float*>(c.inputs[0].data);
+    const float* x1 = static_cast<const float*>(c.inputs[1].data);
+    float* out = static_cast<float*>(c.outputs[0].data);
+    const backend::BackendId isa = runtime_backend();
+    return make_kernel([=] { ops::binary::run(isa, p, x0, x1, out); });
+  }
+  const std::size_t total = y.size();
+  const void* a = c.inputs[0].data;
+  const void* b = c.inputs[1].data;
+  void* out = c.outputs[0].data;
+  auto bind = [&]<class T>() -> KernelResult {
+    return make_kernel([=] {
+      const T* pa = static_cast<const T*>(a);
+      const T* pb = static_cast<const T*>(b);
+      T* py = static_cast<T*>(out);
+      std::size_t index[max_rank] = {};
+      for (std::size_t k = 0; k < total; ++k) {
+        std::size_t ia = 0, ib = 0;
+        for (std::size_t d = 0; d < g.rank; ++d) {
+          ia += index[d] * g.sa[d];
+          ib += index[d] * g.sb[d];
+        }
+        const T va = pa[ia], vb = pb[ib];
+        py[k] = is_max ? (va < vb ? vb : va) : (vb < va ? vb : va);
+        for (std::size_t d = g.rank; d-- > 0;) {
+          if (++index[d] < g.dims[d]) break;
+          index[d] = 0;
+        }
+      }
+    });
+  };
+  switch (c.inputs[0].dtype) {
+    case DType::f32: return bind.template operator()<float>();
+    case DType::i32: return bind.template operator()<std::int32_t>();
+    case DType::u8: return bind.template operator()<std::uint8_t>();
+    default: return bind.template operator()<std::int8_t>();
+  }
+}
+
 // ---- the op list -----------------------------------------------------------------------------
 
 struct Handler {
@@ -1456,6 +1918,14 @@ inline constexpr Handler handlers[] = {
   {"RESIZE_BILINEAR",         resize_infer,          resize_bind,          "align_corners, half_pixel_centers"},
   {"RESIZE_NEAREST_NEIGHBOR", resize_infer,          resize_bind,          "align_corners, half_pixel_centers"},
   {"ARG_MAX",                 arg_max_infer,         arg_max_bind,         "int32/int64 output, first index on ties"},
+  {"DIV",                     binary_infer,          binary_bind,          "f32; broadcasting"},
+  {"MINIMUM",                 minmax_infer,          minmax_bind,          "f32, i32, int8/uint8 (equal quantization); broadcasting"},
+  {"MAXIMUM",                 minmax_infer,          minmax_bind,          "f32, i32, int8/uint8 (equal quantization); broadcasting"},
+  {"STRIDED_SLICE",           strided_slice_infer,   strided_slice_bind,   "any dtype; constant begin/end/strides, all masks, negative strides, offset"},
+  {"SHAPE",                   shape_infer,           shape_bind,           "int32/int64 output"},
+  {"PACK",                    pack_infer,            pack_bind,            "any dtype (quantized: equal quantization)"},
+  {"UNPACK",                  unpack_infer,          pack_bind,            "any dtype"},
+  {"CAST",                    cast_infer,            cast_bind,            "f32, i32, i64, i16, u8, i8, bool (float -> int truncates, saturating)"},
   {"UNIDIRECTIONAL_SEQUENCE_LSTM", lstm_infer,       lstm_bind,            "float32 and hybrid (int8 weights); not the integer LSTM, not layer norm"},
 };
 // clang-format on

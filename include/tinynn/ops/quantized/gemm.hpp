@@ -14,7 +14,9 @@
 #include "tinynn/backends/avx2/quantized_gemm.hpp"
 #include "tinynn/backends/avx512/quantized_gemm.hpp"
 #include "tinynn/backends/cpu_features.hpp"
+#include "tinynn/backends/neon/quantized_gemm.hpp"
 #include "tinynn/backends/scalar/quantized_gemm.hpp"
+#include "tinynn/backends/sve/quantized_gemm.hpp"
 #include "tinynn/backends/tags.hpp"
 
 namespace tinynn::ops::quantized {
@@ -58,6 +60,15 @@ inline QuantizedPackedWeights pack_weights(const std::int8_t* w, std::int32_t n,
   if ((id == backend::BackendId::avx512 || id == backend::BackendId::avx2) && f.avx_vnni) return "avx-vnni";
   if (id == backend::BackendId::avx512 || id == backend::BackendId::avx2) return "avx2";
 #endif
+#if defined(__ARM_FEATURE_SVE)
+  if (id == backend::BackendId::sve && cpu_features().sve) return "sve-sdot";
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#if defined(__ARM_FEATURE_DOTPROD)
+  if (id == backend::BackendId::neon && cpu_features().neon_dotprod) return "neon-sdot";
+#endif
+  if (id == backend::BackendId::neon) return "neon";
+#endif
   (void)id;
   return "scalar";
 }
@@ -82,26 +93,53 @@ inline void gemm_u8s8(backend::BackendId id, const std::uint8_t* u, std::int32_t
     return;
   }
 #endif
+#if defined(__ARM_FEATURE_SVE)
+  if (id == backend::BackendId::sve && cpu_features().sve) {
+    backend::detail::quantized_gemm_sve(u, m, lda, w, acc);
+    return;
+  }
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#if defined(__ARM_FEATURE_DOTPROD)
+  if (id == backend::BackendId::neon && cpu_features().neon_dotprod) {
+    backend::detail::quantized_gemm_neon_dot(u, m, lda, w, acc);
+    return;
+  }
+#endif
+  if (id == backend::BackendId::neon) {
+    backend::detail::quantized_gemm_neon(u, m, lda, w, acc);
+    return;
+  }
+#endif
   (void)id;
   backend::detail::quantized_gemm_scalar(u, m, lda, w, acc);
 }
 
-/// Names a specific x86 kernel, for tests that compare every kernel the CPU has with scalar.
-enum class GemmKernel : std::uint8_t { scalar, avx2, avx_vnni, avx512_vnni };
+/// Names a specific kernel, for tests that compare every kernel the CPU has with scalar (and to run
+/// plain NEON on a CPU that also has dotprod).
+enum class GemmKernel : std::uint8_t { scalar, avx2, avx_vnni, avx512_vnni, neon, neon_dotprod, sve };
 
+/// Whether kernel k is compiled into this binary and the running CPU can execute it.
 [[nodiscard]] inline bool gemm_kernel_available(GemmKernel k) noexcept {
-#if TINYNN_HAS_X86_KERNELS
-  const CpuFeatures& f = cpu_features();
+  [[maybe_unused]] const CpuFeatures& f = cpu_features();
   switch (k) {
     case GemmKernel::scalar: return true;
+#if TINYNN_HAS_X86_KERNELS
     case GemmKernel::avx2: return f.avx2;
     case GemmKernel::avx_vnni: return f.avx2 && f.avx_vnni;
     case GemmKernel::avx512_vnni: return f.avx512 && f.avx512_vnni;
-  }
-  return false;
-#else
-  return k == GemmKernel::scalar;
 #endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+    case GemmKernel::neon: return f.neon;
+#if defined(__ARM_FEATURE_DOTPROD)
+    case GemmKernel::neon_dotprod: return f.neon && f.neon_dotprod;
+#endif
+#endif
+#if defined(__ARM_FEATURE_SVE)
+    case GemmKernel::sve: return f.sve;
+#endif
+    default: return false;
+  }
 }
 
 /// Runs one specific kernel (the caller checked gemm_kernel_available()).
@@ -112,6 +150,15 @@ inline void gemm_u8s8(GemmKernel k, const std::uint8_t* u, std::int32_t m, std::
     case GemmKernel::avx2: backend::detail::quantized_gemm_avx2(u, m, lda, w, acc); return;
     case GemmKernel::avx_vnni: backend::detail::quantized_gemm_avxvnni(u, m, lda, w, acc); return;
     case GemmKernel::avx512_vnni: backend::detail::quantized_gemm_avx512vnni(u, m, lda, w, acc); return;
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+    case GemmKernel::neon: backend::detail::quantized_gemm_neon(u, m, lda, w, acc); return;
+#if defined(__ARM_FEATURE_DOTPROD)
+    case GemmKernel::neon_dotprod: backend::detail::quantized_gemm_neon_dot(u, m, lda, w, acc); return;
+#endif
+#endif
+#if defined(__ARM_FEATURE_SVE)
+    case GemmKernel::sve: backend::detail::quantized_gemm_sve(u, m, lda, w, acc); return;
 #endif
     default: backend::detail::quantized_gemm_scalar(u, m, lda, w, acc); return;
   }
