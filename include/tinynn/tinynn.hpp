@@ -26,6 +26,7 @@
 #include "tinynn/ops/quantized/fully_connected.hpp"
 #include "tinynn/ops/quantized/gemm.hpp"
 #include "tinynn/ops/quantized/lstm.hpp"
+#include "tinynn/ops/quantized/lstm_integer.hpp"
 #include "tinynn/ops/quantized/mean.hpp"
 #include "tinynn/ops/quantized/pad.hpp"
 #include "tinynn/ops/quantized/pool.hpp"

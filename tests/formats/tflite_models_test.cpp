@@ -5,8 +5,10 @@
 // printed per model and reference. Skipped (reported) where TINYNN_MODELS_DIR is absent.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "formats/tflite_npy.hpp"
+#include "int8/reference.hpp"
 #include "tinynn/formats/load.hpp"
 #include "tinynn/formats/tflite.hpp"
 #include "tinynn/graph/session.hpp"
@@ -277,4 +280,145 @@ TEST_CASE("tflite fuzz regressions: patched shared models run or fail cleanly") 
     }
     CHECK(session->run_positional(refs).ok());
   }
+}
+
+namespace {
+
+/// TFLite's int8 FULLY_CONNECTED written out with 128-bit requantization (tests/int8/reference.hpp).
+std::vector<std::int32_t> reference_fully_connected(const formats::tflite::Model& m,
+                                                    const formats::tflite::Operator& op,
+                                                    const std::vector<std::int32_t>& x, bool single) {
+  const auto& in = m.tensors[static_cast<std::size_t>(op.inputs[0])];
+  const auto& w = m.tensors[static_cast<std::size_t>(op.inputs[1])];
+  const auto& out = m.tensors[static_cast<std::size_t>(op.outputs[0])];
+  const auto units = static_cast<std::size_t>(w.shape[0]), depth = static_cast<std::size_t>(w.shape[1]);
+  const auto* weights = reinterpret_cast<const std::int8_t*>(w.data.data());
+  std::vector<std::int32_t> bias(units, 0);
+  if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
+    std::memcpy(bias.data(), m.tensors[static_cast<std::size_t>(op.inputs[2])].data.data(), units * 4);
+  }
+  std::int32_t multiplier = 0;
+  int shift = 0;
+  int8_reference::quantize_multiplier(static_cast<double>(in.scales[0]) * w.scales[0] / out.scales[0], multiplier,
+                                      shift);
+  const auto out_zp = static_cast<std::int32_t>(out.zero_points[0]),
+             in_zp = static_cast<std::int32_t>(in.zero_points[0]);
+  const std::int32_t lo = op.options.activation == formats::tflite::Activation::relu ? std::max(-128, out_zp) : -128;
+  std::vector<std::int32_t> y(units);
+  for (std::size_t u = 0; u < units; ++u) {
+    std::int64_t acc = bias[u];
+    for (std::size_t k = 0; k < depth; ++k) acc += std::int64_t{x[k] - in_zp} * weights[u * depth + k];
+    const std::int32_t r = single ? int8_reference::requantize_single(acc, multiplier, shift)
+                                  : int8_reference::requantize_double(acc, multiplier, shift);
+    y[u] = int8_reference::clamp(std::int64_t{r} + out_zp, lo, 127);
+  }
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "tflite import option: single or double rounding, each equal to its reference (hello_world_int8, all inputs)") {
+  const auto dir = models_dir();
+  if (dir.empty() || !std::filesystem::exists(dir / "hello_world_int8.tflite")) {
+    MESSAGE("skipped: TINYNN_MODELS_DIR/tflite not found");
+    return;
+  }
+  const auto bytes = read_bytes(dir / "hello_world_int8.tflite");
+  auto model = formats::tflite::parse(*bytes, "hello_world_int8.tflite");
+  REQUIRE(model.ok());
+  REQUIRE(model->operators.size() == 3);
+  int differ = 0;
+  for (const bool single : {false, true}) {
+    formats::tflite::ImportOptions options;
+    options.rounding = single ? ops::quantized::Rounding::single_rounding : ops::quantized::Rounding::double_rounding;
+    auto graph = formats::tflite::import(*bytes, "hello_world_int8.tflite", bytes, options);
+    REQUIRE(graph.ok());
+    auto session = compile(*graph, {});
+    REQUIRE(session.ok());
+    for (int value = -128; value <= 127; ++value) {
+      std::int8_t x = static_cast<std::int8_t>(value);
+      REQUIRE(session->run_positional(std::vector<TensorRef>{TensorRef(DType::qi8, session->input_info(0).shape, &x)})
+                  .ok());
+      const int got = *static_cast<const std::int8_t*>(session->output(0).data);
+      std::vector<std::int32_t> h = {value};
+      for (const auto& op : model->operators) h = reference_fully_connected(*model, op, h, single);
+      CHECK(got == h[0]);
+      if (single) {
+        std::vector<std::int32_t> d = {value};
+        for (const auto& op : model->operators) d = reference_fully_connected(*model, op, d, false);
+        differ += d[0] != h[0];
+      }
+    }
+  }
+  MESSAGE("hello_world_int8: single and double rounding differ on ", differ, " of 256 inputs");
+}
+
+TEST_CASE("tflite integer LSTM models run; trained_lstm_int8 agrees with its float twin") {
+  const auto dir = models_dir();
+  if (dir.empty() || !std::filesystem::exists(dir / "trained_lstm_int8.tflite")) {
+    MESSAGE("skipped: TINYNN_MODELS_DIR/tflite not found");
+    return;
+  }
+  auto run_model = [&](const std::string& name, tflite_test::Npy& input) -> std::vector<double> {
+    const auto bytes = read_bytes(dir / (name + ".tflite"));
+    auto graph = formats::tflite::import(*bytes, name + ".tflite", bytes);
+    REQUIRE_MESSAGE(graph.ok(), graph.error().message());
+    auto session = compile(*graph, {});
+    REQUIRE_MESSAGE(session.ok(), session.error().message());
+    REQUIRE(tflite_test::read_npy(dir / (name + ".input_0.npy"), input));
+    const TensorInfo& info = session->input_info(0);
+    REQUIRE(input.data.size() == info.shape.size() * dtype_size(info.dtype));
+    REQUIRE(session->run_positional(std::vector<TensorRef>{TensorRef(info.dtype, info.shape, input.data.data())}).ok());
+    const TensorRef out = session->output(0);
+    const QuantParams q = graph->values[static_cast<std::size_t>(graph->outputs[0])].quant;
+    std::vector<double> y(out.size());
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      switch (out.dtype) {
+        case DType::f32: y[i] = static_cast<const float*>(out.data)[i]; break;
+        case DType::u8: y[i] = q.scale * (static_cast<const std::uint8_t*>(out.data)[i] - q.zero_point); break;
+        default: y[i] = q.scale * (static_cast<const std::int8_t*>(out.data)[i] - q.zero_point); break;
+      }
+    }
+    return y;
+  };
+  auto argmax = [](const std::vector<double>& v) {
+    return static_cast<std::size_t>(std::max_element(v.begin(), v.end()) - v.begin());
+  };
+  tflite_test::Npy input;
+  // trained_lstm_int8 vs trained_lstm (same MNIST digit, the float model's numpy reference).
+  const auto q = run_model("trained_lstm_int8", input);
+  tflite_test::Npy float_reference;
+  REQUIRE(tflite_test::read_npy(dir / "trained_lstm.numpy_output_0.npy", float_reference));
+  REQUIRE(float_reference.count() == q.size());
+  std::map<long, int> histogram;
+  double max_diff = 0;
+  std::vector<double> f(q.size());
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    f[i] = float_reference.at(i);
+    const double d = std::fabs(q[i] - f[i]);
+    max_diff = std::max(max_diff, d);
+    ++histogram[std::lround(d * 256.0)];  // output scale 1/256
+  }
+  std::string distribution;
+  for (auto [lsb, count] : histogram) distribution += " " + std::to_string(lsb) + "LSB:" + std::to_string(count);
+  MESSAGE("trained_lstm_int8 (dequantized) vs trained_lstm float: max|diff| ", max_diff,
+          ", in output LSB:", distribution, "; top-1 ", argmax(q), " vs ", argmax(f));
+  CHECK(argmax(q) == argmax(f));
+  CHECK(max_diff <= 0.05);
+  // keras_lstm_mnist_ptq (uint8 in/out around an int8 LSTM): the stored input is an MNIST nine.
+  const auto mnist = run_model("keras_lstm_mnist_ptq", input);
+  MESSAGE("keras_lstm_mnist_ptq: top-1 ", argmax(mnist), " (p = ", mnist[argmax(mnist)], ")");
+  CHECK(argmax(mnist) == 9);
+  // micro_speech_lstm and dtln: no reference; they run and give valid outputs.
+  const auto speech = run_model("micro_speech_lstm", input);
+  double sum = 0;
+  for (double v : speech) sum += v;
+  MESSAGE("micro_speech_lstm: top-1 ", argmax(speech), ", probabilities sum to ", sum);
+  CHECK(std::fabs(sum - 1.0) < 0.05);
+  const auto mask = run_model("dtln_noise_suppression", input);
+  const auto [lo, hi] = std::minmax_element(mask.begin(), mask.end());
+  MESSAGE("dtln_noise_suppression: ", mask.size(), " mask values in [", *lo, ", ", *hi, "]");
+  CHECK(*lo >= 0.0);
+  CHECK(*hi <= 1.0);
 }

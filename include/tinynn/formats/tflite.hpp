@@ -821,11 +821,21 @@ inline void add_attributes(graph::Node& node, const Operator& op) {
 
 }  // namespace detail
 
+/// Import choices.
+struct ImportOptions {
+  /// Requantization rounding of every quantized operator. Default: double rounding, as TFLite's
+  /// reference kernels and TFLite Micro (SaturatingRoundingDoublingHighMul then
+  /// RoundingDivideByPOT); single rounding is TFLite built with TFLITE_SINGLE_ROUNDING (one
+  /// round-half-up shift; CMSIS-NN's choice). The two differ by 1 LSB on a few percent of values.
+  ops::quantized::Rounding rounding = ops::quantized::Rounding::double_rounding;
+};
+
 /// Builds a runtime graph from a parsed model: one Value per tensor (constants zero-copy into
 /// `bytes` when aligned for their dtype, copied once otherwise; `keep_alive` owns `bytes`), one
 /// Node per operator in domain "tflite". Every operator tinynn does not support — builtin or
 /// custom — is listed in one error.
-[[nodiscard]] inline Result<graph::Graph> to_graph(const Model& model, std::shared_ptr<const void> keep_alive) {
+[[nodiscard]] inline Result<graph::Graph> to_graph(const Model& model, std::shared_ptr<const void> keep_alive,
+                                                   const ImportOptions& options = {}) {
   graph::Graph g;
   g.source = model.source;
   g.opset = 1;
@@ -934,6 +944,15 @@ inline void add_attributes(graph::Node& node, const Operator& op) {
       v.producer = static_cast<int>(i);
     }
     detail::add_attributes(node, op);
+    detail::add_int(node, "rounding", options.rounding == ops::quantized::Rounding::single_rounding ? 1 : 0);
+    // Quantization of the intermediate tensors (the integer LSTM's gate and hidden scales).
+    for (std::size_t k = 0; k < op.intermediates.size(); ++k) {
+      const std::int32_t t = op.intermediates[k];
+      if (t < 0 || !model.tensors[static_cast<std::size_t>(t)].quantized()) continue;
+      const Tensor& tensor = model.tensors[static_cast<std::size_t>(t)];
+      detail::add_float(node, "intermediate_scale_" + std::to_string(k), tensor.scales[0]);
+      detail::add_int(node, "intermediate_zero_point_" + std::to_string(k), tensor.zero_points[0]);
+    }
     g.nodes.push_back(std::move(node));
   }
   return g;
@@ -941,10 +960,11 @@ inline void add_attributes(graph::Node& node, const Operator& op) {
 
 /// Parses `bytes` and builds the graph; `keep_alive` must own `bytes` (constants point into it).
 [[nodiscard]] inline Result<graph::Graph> import(std::span<const std::uint8_t> bytes, std::string_view source,
-                                                 std::shared_ptr<const void> keep_alive) {
+                                                 std::shared_ptr<const void> keep_alive,
+                                                 const ImportOptions& options = {}) {
   auto model = parse(bytes, source);
   if (!model) return std::move(model).error();
-  return to_graph(*model, std::move(keep_alive));
+  return to_graph(*model, std::move(keep_alive), options);
 }
 
 }  // namespace tinynn::formats::tflite

@@ -170,7 +170,7 @@ inline constexpr OpEntry op_table[] = {
   {"PACK", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "any dtype (quantized: equal quantization)"},
   {"UNPACK", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "any dtype"},
   {"CAST", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "f32, i32, i64, i16, u8, i8, bool (float -> int truncates, saturating)"},
-  {"UNIDIRECTIONAL_SEQUENCE_LSTM", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "float32 and hybrid (int8 weights); not the integer LSTM, not layer norm"},
+  {"UNIDIRECTIONAL_SEQUENCE_LSTM", "tflite", 1, 1, any_dtype, OpLayout::canonical, op_no_flags, op::tflite::infer, op::tflite::bind, "float32, hybrid (int8 weights), int8 integer LSTM (8x8_16: CIFG, peephole, projection); not layer norm"},
 };
 // clang-format on
 

@@ -35,6 +35,7 @@
 #include "tinynn/ops/quantized/elementwise.hpp"
 #include "tinynn/ops/quantized/fully_connected.hpp"
 #include "tinynn/ops/quantized/lstm.hpp"
+#include "tinynn/ops/quantized/lstm_integer.hpp"
 #include "tinynn/ops/quantized/mean.hpp"
 #include "tinynn/ops/quantized/pad.hpp"
 #include "tinynn/ops/quantized/pool.hpp"
@@ -57,6 +58,13 @@ namespace q = tinynn::ops::quantized;
 
 /// Products of two 8-bit values minus zero points are below 2^16: 32768 of them stay within int32.
 inline constexpr std::int64_t max_quantized_depth = 32768;
+
+/// The requantization rounding of a node: formats::tflite::ImportOptions::rounding, stored by the
+/// importer as the node attribute "rounding" (0 = double rounding, TFLite's reference kernels and
+/// TFLite Micro, the default; 1 = single rounding, TFLite built with TFLITE_SINGLE_ROUNDING).
+[[nodiscard]] inline q::Rounding rounding_of(const Node& n) {
+  return n.attr_int("rounding", 0) == 1 ? q::Rounding::single_rounding : q::Rounding::double_rounding;
+}
 
 /// TFLite fused activation (ActivationFunctionType) as a float epilogue.
 [[nodiscard]] inline Result<ops::ActivationParams> float_activation(const Node& n, const Graph& g) {
@@ -227,10 +235,10 @@ namespace detail {
 
 /// Multipliers in*w[c]/out for each output channel, as TFLite computes them (double).
 inline std::vector<q::QuantizedMultiplier> channel_multipliers(double input_scale, const std::vector<float>& w_scales,
-                                                               double output_scale) {
+                                                               double output_scale, q::Rounding rounding) {
   std::vector<q::QuantizedMultiplier> m(w_scales.size());
   for (std::size_t i = 0; i < w_scales.size(); ++i) {
-    m[i] = q::quantize_multiplier(input_scale * static_cast<double>(w_scales[i]) / output_scale);
+    m[i] = q::quantize_multiplier(input_scale * static_cast<double>(w_scales[i]) / output_scale, rounding);
   }
   return m;
 }
@@ -261,8 +269,8 @@ KernelResult quantized_conv_bind(BindContext& c, bool depthwise) {
     q::DepthwiseConv2DParams dw;
   };
   auto s = std::make_shared<State>();
-  s->multipliers = channel_multipliers(in_q.scale, scales, out_q.scale);
-  const q::OutputStage stage{s->multipliers.data(), per_channel, out_q.zero_point, *range};
+  s->multipliers = channel_multipliers(in_q.scale, scales, out_q.scale, rounding_of(c.node));
+  const q::OutputStage stage{s->multipliers.data(), per_channel, out_q.zero_point, *range, rounding_of(c.node)};
   const auto stride_h = static_cast<std::int32_t>(c.node.attr_int("stride_h", 1));
   const auto stride_w = static_cast<std::int32_t>(c.node.attr_int("stride_w", 1));
   const auto dil_h = static_cast<std::int32_t>(c.node.attr_int("dilation_h_factor", 1));
@@ -480,17 +488,18 @@ inline KernelResult fully_connected_bind(BindContext& c) {
       q::FullyConnectedParams p;
     };
     auto s = std::make_shared<State>();
-    s->multipliers = detail::channel_multipliers(in_q.scale, scales, out_q.scale);
+    s->multipliers = detail::channel_multipliers(in_q.scale, scales, out_q.scale, rounding_of(c.node));
     const std::int32_t* bias = c.has_input(2) ? static_cast<const std::int32_t*>(c.inputs[2].data) : nullptr;
     auto bind = [&]<class T>() -> KernelResult {
       auto range = quantized_activation<T>(c.node, c.graph, out_q);
       if (!range) return std::move(range).error();
-      s->p = q::FullyConnectedParams{static_cast<std::int32_t>(batch),
-                                     static_cast<std::int32_t>(depth),
-                                     static_cast<std::int32_t>(units),
-                                     in_q.zero_point,
-                                     per_channel ? 0 : zps[0],
-                                     q::OutputStage{s->multipliers.data(), per_channel, out_q.zero_point, *range}};
+      s->p = q::FullyConnectedParams{
+          static_cast<std::int32_t>(batch),
+          static_cast<std::int32_t>(depth),
+          static_cast<std::int32_t>(units),
+          in_q.zero_point,
+          per_channel ? 0 : zps[0],
+          q::OutputStage{s->multipliers.data(), per_channel, out_q.zero_point, *range, rounding_of(c.node)}};
       TINYNN_RETURN_IF_ERROR(q::prepare(s->p));
       const T* x = static_cast<const T*>(c.inputs[0].data);
       T* y = static_cast<T*>(c.outputs[0].data);
@@ -756,6 +765,7 @@ inline KernelResult binary_bind(BindContext& c) {
     p.a_zero_point = qa.zero_point;
     p.b_zero_point = qb.zero_point;
     p.output_zero_point = qy.zero_point;
+    p.rounding = rounding_of(c.node);
     q::set_scales(p, qa.scale, qb.scale, qy.scale);
     auto bind = [&]<class T>() -> KernelResult {
       auto range = quantized_activation<T>(c.node, c.graph, qy);
@@ -915,7 +925,8 @@ inline KernelResult quantize_bind(BindContext& c) {
                   qo.zero_point);
     });
   }
-  const q::RequantizeParams p = q::requantize_params(qi.scale, qi.zero_point, qo.scale, qo.zero_point);
+  const q::RequantizeParams p =
+      q::requantize_params(qi.scale, qi.zero_point, qo.scale, qo.zero_point, rounding_of(c.node));
   auto requant = [&]<class In, class Out>() {
     return make_kernel(
         [=] { q::requantize(backend::scalar{}, p, static_cast<const In*>(x), static_cast<Out*>(y), n); });
@@ -969,7 +980,8 @@ inline KernelResult mean_bind(BindContext& c) {
     const QuantParams qi = c.inputs[0].quant, qo = c.outputs[0].quant;
     p.input_zero_point = qi.zero_point;
     p.output_zero_point = qo.zero_point;
-    p.multiplier = q::quantize_multiplier(static_cast<double>(qi.scale) / static_cast<double>(qo.scale));
+    p.rounding = rounding_of(c.node);
+    p.multiplier = q::quantize_multiplier(static_cast<double>(qi.scale) / static_cast<double>(qo.scale), p.rounding);
     p.range = t == DType::qi8 ? q::QuantizedRange{-128, 127} : q::QuantizedRange{0, 255};
     TINYNN_RETURN_IF_ERROR(q::prepare(p));
     if (t == DType::qi8) {
@@ -1331,12 +1343,35 @@ inline Status lstm_infer(OpContext& c) {
     if (!c.has_input(i)) return c.fail(ErrorCode::invalid_model, "required input ", i, " is missing");
   }
   TINYNN_RETURN_IF_ERROR(require_rank(c, 0, 3));
-  if (c.in(0).dtype != DType::f32) {
+  if (c.in(0).dtype != DType::f32 && c.in(0).dtype != DType::qi8) {
     return c.fail(ErrorCode::unsupported, "UNIDIRECTIONAL_SEQUENCE_LSTM with ", dtype_name(c.in(0).dtype),
-                  " activations (only float32 and hybrid float LSTMs are supported; the integer LSTM is not)");
+                  " activations (float32, hybrid and the int8 integer LSTM are supported)");
   }
   for (std::size_t i = 20; i < c.input_count(); ++i) {
     if (c.has_input(i)) return c.fail(ErrorCode::unsupported, "layer-normalized LSTM");
+  }
+  if (c.in(0).dtype == DType::qi8) {
+    // Integer LSTM (8x8_16): int8 weights, int32 biases, int8 output state, int16 cell state.
+    for (std::size_t i : {1, 2, 3, 4, 5, 6, 7, 8, 16}) {
+      if (c.has_input(i) && c.in(i).dtype != DType::qi8) {
+        return c.fail(ErrorCode::unsupported, "integer LSTM weight ", i, " has dtype ", dtype_name(c.in(i).dtype));
+      }
+    }
+    for (std::size_t i : {9, 10, 11}) {
+      if (c.has_input(i) && c.in(i).dtype != DType::i16) {
+        return c.fail(ErrorCode::unsupported, "integer LSTM peephole weight ", i, " has dtype ",
+                      dtype_name(c.in(i).dtype), ", expected int16");
+      }
+    }
+    for (std::size_t i : {12, 13, 14, 15, 17}) {
+      if (c.has_input(i) && c.in(i).dtype != DType::i32) {
+        return c.fail(ErrorCode::unsupported, "integer LSTM bias ", i, " has dtype ", dtype_name(c.in(i).dtype));
+      }
+    }
+    if (c.in(18).dtype != DType::qi8 || c.in(19).dtype != DType::i16) {
+      return c.fail(ErrorCode::unsupported, "integer LSTM states are ", dtype_name(c.in(18).dtype), " and ",
+                    dtype_name(c.in(19).dtype), ", expected int8 and int16");
+    }
   }
   for (std::size_t i = 1; i < 18; ++i) {
     if (c.has_input(i) && !c.in(i).constant) return c.fail(ErrorCode::unsupported, "non-constant LSTM weight ", i);
@@ -1349,10 +1384,165 @@ inline Status lstm_infer(OpContext& c) {
   }
   const bool time_major = c.node.attr_int("time_major", 0) != 0;
   const std::int64_t batch = time_major ? x[1] : x[0], time = time_major ? x[0] : x[1];
-  return set_checked_output(c, 0, DType::f32, time_major ? DynShape{time, batch, rf[1]} : DynShape{batch, time, rf[1]});
+  const DynShape y = time_major ? DynShape{time, batch, rf[1]} : DynShape{batch, time, rf[1]};
+  return set_checked_output(c, 0, c.in(0).dtype, y);
 }
 
+namespace detail {
+
+/// The integer LSTM: multipliers from the model's scales, zero points folded into the biases.
+inline KernelResult integer_lstm_bind(BindContext& c) {
+  const DynShape x = c.inputs[0].shape;
+  const bool time_major = c.node.attr_int("time_major", 0) != 0;
+  const q::Rounding rounding = rounding_of(c.node);
+  struct State {
+    q::IntegerLstmParams p;
+    q::IntegerLstmWeights w;
+    std::vector<std::int32_t> biases[9];  // input part x4, recurrent part x4, projection
+    std::vector<std::int8_t> initial_h, h;
+    std::vector<std::int16_t> initial_c, cell;
+    std::vector<std::byte> scratch;
+  };
+  auto s = std::make_shared<State>();
+  q::IntegerLstmParams& p = s->p;
+  const DynShape wf = c.inputs[2].shape, rf = c.inputs[6].shape;
+  p.batch = static_cast<std::int32_t>(time_major ? x[1] : x[0]);
+  p.time = static_cast<std::int32_t>(time_major ? x[0] : x[1]);
+  p.input = static_cast<std::int32_t>(x[2]);
+  p.units = static_cast<std::int32_t>(wf[0]);
+  p.output = static_cast<std::int32_t>(rf[1]);
+  p.time_major = time_major;
+  p.rounding = rounding;
+  p.cifg = !c.has_input(1);
+  p.peephole = c.has_input(10);
+  p.projection = c.has_input(16);
+  if (c.node.attr_int("fused_activation_function", 4) != 4) {
+    return c.fail(ErrorCode::unsupported, "integer LSTM with activation ",
+                  c.node.attr_int("fused_activation_function", 4), " (tanh only)");
+  }
+  auto per_tensor_scale = [&](std::size_t i, double& scale) -> Status {
+    const Value& v = *c.input_values[i];
+    if (v.channel_quant && v.channel_quant->scales.size() > 1) {
+      return c.fail(ErrorCode::unsupported, "integer LSTM input ", i, " '", v.name, "' is quantized per channel");
+    }
+    if (!(v.quant.scale > 0.0f)) return c.fail(ErrorCode::invalid_model, "integer LSTM input ", i, " has no scale");
+    if (v.quant.zero_point != 0 && i != 0 && i != 18) {
+      return c.fail(ErrorCode::unsupported, "integer LSTM weight ", i, " has zero point ", v.quant.zero_point);
+    }
+    scale = v.quant.scale;
+    return {};
+  };
+  double input_scale = 0, state_scale = 0, cell_scale = 0;
+  TINYNN_RETURN_IF_ERROR(per_tensor_scale(0, input_scale));
+  TINYNN_RETURN_IF_ERROR(per_tensor_scale(18, state_scale));
+  cell_scale = c.inputs[19].quant.scale;
+  if (!q::power_of_two_exponent(cell_scale, p.cell_scale)) {
+    return c.fail(ErrorCode::unsupported, "integer LSTM cell state scale ", cell_scale, " is not a power of two");
+  }
+  const std::int32_t input_zp = c.inputs[0].quant.zero_point, state_zp = c.inputs[18].quant.zero_point;
+  // Hidden (pre-projection) quantization: the 5th intermediate tensor; the output state's otherwise.
+  const double hidden_scale =
+      c.node.find("intermediate_scale_4") ? c.node.attr_float("intermediate_scale_4", 0.0f) : state_scale;
+  p.hidden_zero_point = c.node.find("intermediate_scale_4")
+                            ? static_cast<std::int32_t>(c.node.attr_int("intermediate_zero_point_4", 0))
+                            : state_zp;
+  if (!(hidden_scale > 0.0)) return c.fail(ErrorCode::invalid_model, "integer LSTM hidden scale ", hidden_scale);
+  p.output_zero_point = state_zp;
+  constexpr double gate_scale = 1.0 / 4096.0;  // Q3.12 gate pre-activations
+  const std::int32_t rows = p.units;
+  for (int g = 0; g < 4; ++g) {
+    if (g == 0 && p.cifg) continue;
+    const auto gi = static_cast<std::size_t>(g);
+    double wx = 0, wh = 0;
+    TINYNN_RETURN_IF_ERROR(per_tensor_scale(1 + gi, wx));
+    TINYNN_RETURN_IF_ERROR(per_tensor_scale(5 + gi, wh));
+    p.input_to_gate[g] = q::quantize_multiplier(wx * input_scale / gate_scale, rounding);
+    p.recurrent_to_gate[g] = q::quantize_multiplier(wh * state_scale / gate_scale, rounding);
+    const auto* w_x = static_cast<const std::int8_t*>(c.inputs[1 + gi].data);
+    const auto* w_h = static_cast<const std::int8_t*>(c.inputs[5 + gi].data);
+    if (c.inputs[1 + gi].shape != DynShape{rows, p.input} || c.inputs[5 + gi].shape != DynShape{rows, p.output}) {
+      return c.fail(ErrorCode::invalid_model, "integer LSTM gate ", g, " weights ", c.inputs[1 + gi].shape, " and ",
+                    c.inputs[5 + gi].shape, " do not fit ", rows, " units, input ", p.input, ", output ", p.output);
+    }
+    const std::int32_t* bias = nullptr;
+    if (c.has_input(12 + gi)) {
+      if (c.inputs[12 + gi].size() != static_cast<std::size_t>(rows)) {
+        return c.fail(ErrorCode::invalid_model, "integer LSTM gate ", g, " bias ", c.inputs[12 + gi].shape);
+      }
+      bias = static_cast<const std::int32_t*>(c.inputs[12 + gi].data);
+    }
+    s->biases[gi].resize(static_cast<std::size_t>(rows));
+    s->biases[4 + gi].resize(static_cast<std::size_t>(rows));
+    q::fold_zero_point(w_x, rows, p.input, bias, input_zp, s->biases[gi].data());
+    q::fold_zero_point(w_h, rows, p.output, nullptr, state_zp, s->biases[4 + gi].data());
+    s->w.input_to_gate[g] = w_x;
+    s->w.recurrent_to_gate[g] = w_h;
+    s->w.input_bias[g] = s->biases[gi].data();
+    s->w.recurrent_bias[g] = s->biases[4 + gi].data();
+    if (p.peephole && g != 2) {
+      const std::size_t i = g == 0 ? 9 : (g == 1 ? 10 : 11);
+      if (!c.has_input(i)) return c.fail(ErrorCode::invalid_model, "integer LSTM peephole input ", i, " missing");
+      if (c.inputs[i].size() != static_cast<std::size_t>(rows)) {
+        return c.fail(ErrorCode::invalid_model, "integer LSTM peephole ", i, " has shape ", c.inputs[i].shape);
+      }
+      const double wc = c.inputs[i].quant.scale;
+      p.cell_to_gate[g] = q::quantize_multiplier(std::ldexp(wc, p.cell_scale) / gate_scale, rounding);
+      s->w.cell_to_gate[g] = static_cast<const std::int16_t*>(c.inputs[i].data);
+    }
+  }
+  p.hidden = q::quantize_multiplier(std::ldexp(1.0, -30) / hidden_scale, rounding);
+  if (p.projection) {
+    double wp = 0;
+    TINYNN_RETURN_IF_ERROR(per_tensor_scale(16, wp));
+    if (c.inputs[16].shape != DynShape{p.output, rows}) {
+      return c.fail(ErrorCode::invalid_model, "integer LSTM projection ", c.inputs[16].shape);
+    }
+    p.projection_multiplier = q::quantize_multiplier(wp * hidden_scale / state_scale, rounding);
+    const auto* w_p = static_cast<const std::int8_t*>(c.inputs[16].data);
+    s->biases[8].resize(static_cast<std::size_t>(p.output));
+    q::fold_zero_point(w_p, p.output, rows,
+                       c.has_input(17) ? static_cast<const std::int32_t*>(c.inputs[17].data) : nullptr,
+                       p.hidden_zero_point, s->biases[8].data());
+    s->w.projection = w_p;
+    s->w.projection_bias = s->biases[8].data();
+    const float proj_clip = c.node.attr_float("proj_clip", 0.0f);
+    if (proj_clip > 0.0f) {
+      p.projection_clip =
+          static_cast<std::int8_t>(std::clamp(static_cast<double>(proj_clip) / state_scale, -128.0, 127.0));
+    }
+  }
+  // The cell clip applies whenever cell_clip > 0 (TFLite Micro; see the note).
+  const float cell_clip = c.node.attr_float("cell_clip", 0.0f);
+  if (cell_clip > 0.0f) {
+    p.cell_clip = static_cast<std::int16_t>(std::clamp(static_cast<double>(cell_clip) / cell_scale, -32768.0, 32767.0));
+  }
+  TINYNN_RETURN_IF_ERROR(q::prepare(p, s->w));
+  const std::size_t h_size = static_cast<std::size_t>(p.batch) * static_cast<std::size_t>(p.output);
+  const std::size_t c_size = static_cast<std::size_t>(p.batch) * static_cast<std::size_t>(p.units);
+  if (c.inputs[18].size() != h_size || c.inputs[19].size() != c_size) {
+    return c.fail(ErrorCode::invalid_model, "LSTM state tensors ", c.inputs[18].shape, " and ", c.inputs[19].shape,
+                  " do not match batch ", p.batch, ", output ", p.output, ", units ", p.units);
+  }
+  const auto* h0 = static_cast<const std::int8_t*>(c.inputs[18].data);
+  const auto* c0 = static_cast<const std::int16_t*>(c.inputs[19].data);
+  s->initial_h.assign(h0, h0 + h_size);
+  s->initial_c.assign(c0, c0 + c_size);
+  s->h.resize(h_size);
+  s->cell.resize(c_size);
+  s->scratch.resize(q::lstm_integer_scratch_bytes(p));
+  const auto* in = static_cast<const std::int8_t*>(c.inputs[0].data);
+  auto* out = static_cast<std::int8_t*>(c.outputs[0].data);
+  return make_kernel([s, in, out] {
+    std::memcpy(s->h.data(), s->initial_h.data(), s->h.size());
+    std::memcpy(s->cell.data(), s->initial_c.data(), s->cell.size() * sizeof(std::int16_t));
+    q::lstm_integer(backend::scalar{}, s->p, s->w, in, s->h.data(), s->cell.data(), out, s->scratch.data());
+  });
+}
+
+}  // namespace detail
+
 inline KernelResult lstm_bind(BindContext& c) {
+  if (c.inputs[0].dtype == DType::qi8) return detail::integer_lstm_bind(c);
   const DynShape x = c.inputs[0].shape;
   const bool time_major = c.node.attr_int("time_major", 0) != 0;
   struct State {
@@ -1926,7 +2116,7 @@ inline constexpr Handler handlers[] = {
   {"PACK",                    pack_infer,            pack_bind,            "any dtype (quantized: equal quantization)"},
   {"UNPACK",                  unpack_infer,          pack_bind,            "any dtype"},
   {"CAST",                    cast_infer,            cast_bind,            "f32, i32, i64, i16, u8, i8, bool (float -> int truncates, saturating)"},
-  {"UNIDIRECTIONAL_SEQUENCE_LSTM", lstm_infer,       lstm_bind,            "float32 and hybrid (int8 weights); not the integer LSTM, not layer norm"},
+  {"UNIDIRECTIONAL_SEQUENCE_LSTM", lstm_infer,       lstm_bind,            "float32, hybrid (int8 weights), int8 integer LSTM (8x8_16: CIFG, peephole, projection); not layer norm"},
 };
 // clang-format on
 
