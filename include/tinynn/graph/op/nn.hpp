@@ -65,6 +65,11 @@ inline Status read_window(const Node& node, const Graph& graph, std::int64_t ker
     if (h <= 0 || w <= 0) return error(ErrorCode::invalid_model, where(), ": '", key, "' must be positive");
     return {};
   };
+  // kernel_h/kernel_w: the weights' spatial dims (>= 0), or -1 for the windows without weights (pools).
+  if (kernel_h == 0 || kernel_w == 0) {
+    return error(ErrorCode::invalid_model, where(), ": the weights' kernel is ", kernel_h, "x", kernel_w,
+                 "; expected a non-empty kernel");
+  }
   std::vector<std::int64_t> kernel = node.attr_ints("kernel_shape");
   if (!kernel.empty()) {
     TINYNN_RETURN_IF_ERROR(two("kernel_shape", a.kernel_h, a.kernel_w, 1));
@@ -291,6 +296,9 @@ inline Status conv_transpose_infer(OpContext& c) {
                   " with group=", a.groups);
   }
   const std::int64_t out_c = w.shape[1] * a.groups;
+  if (c.has_input(2) && (c.in(2).element_count() != static_cast<std::size_t>(out_c))) {
+    return c.fail(ErrorCode::invalid_model, "bias has ", c.in(2).element_count(), " elements, expected ", out_c);
+  }
   std::vector<std::int64_t> output_padding = c.node.attr_ints("output_padding");
   if (output_padding.empty()) output_padding = {0, 0};
   if (output_padding.size() != 2) return c.fail(ErrorCode::unsupported, "output_padding must have 2 entries");
@@ -298,6 +306,9 @@ inline Status conv_transpose_infer(OpContext& c) {
   std::int64_t oh, ow;
   const std::int64_t in_h = x.shape[2], in_w = x.shape[3];
   const std::int64_t eff_h = (a.kernel_h - 1) * a.dilation_h + 1, eff_w = (a.kernel_w - 1) * a.dilation_w + 1;
+  if (!output_shape.empty() && output_shape.size() < 2) {
+    return c.fail(ErrorCode::invalid_model, "output_shape has ", output_shape.size(), " entries; expected 2 or 4");
+  }
   if (!output_shape.empty()) {
     oh = output_shape[output_shape.size() - 2];
     ow = output_shape[output_shape.size() - 1];
