@@ -12,7 +12,7 @@ if(NAME MATCHES "^onnx" AND ONNX_DATA AND IS_DIRECTORY ${ONNX_DATA})
   file(GLOB sources ${ONNX_DATA}/node/*/model.onnx ${ONNX_DATA}/simple/*/model.onnx ${SOURCE_DIR}/tests/data/*.onnx
        ${SOURCE_DIR}/fuzz/regressions/*.onnx)
 elseif(NAME MATCHES "^tflite" AND MODELS_DIR AND IS_DIRECTORY ${MODELS_DIR}/tflite)
-  file(GLOB sources ${MODELS_DIR}/tflite/*.tflite)
+  file(GLOB sources ${MODELS_DIR}/tflite/*.tflite ${SOURCE_DIR}/fuzz/regressions/*.tflite)
 endif()
 set(index 0)
 foreach(source ${sources})

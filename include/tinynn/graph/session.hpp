@@ -92,7 +92,8 @@ class Session {
     }
     for (std::size_t i = 0; i < inputs.size(); ++i) TINYNN_RETURN_IF_ERROR(check_input(inputs_[i], inputs[i]));
     for (std::size_t i = 0; i < inputs.size(); ++i) {
-      if (inputs_[i].data && inputs[i].data != inputs_[i].data)
+      // An empty input (zero elements) may come with a null pointer: nothing to copy.
+      if (inputs_[i].data && inputs[i].data && inputs[i].data != inputs_[i].data && inputs[i].bytes() != 0)
         std::memcpy(inputs_[i].data, inputs[i].data, inputs[i].bytes());
     }
     run_steps();
