@@ -67,3 +67,63 @@ TEST_CASE("ConvTranspose: output_shape with one entry is refused") {
 TEST_CASE("ConvTranspose: well-formed attributes still compile") {
   CHECK(compile_error("ConvTranspose", {1, 2, 3, 3}, {pw::attr_ints("output_shape", {5, 8})}, {2}).empty());
 }
+
+namespace {
+
+// x [2, 3] -> op -> outputs (names as given; "" = left out)
+std::string compile_error_outputs(std::string_view op, const std::vector<std::string>& outputs,
+                                  std::vector<pw::Message> attributes = {}) {
+  pw::Message g;
+  g.msg(11, pw::value_info("x", 1, {2, 3}));
+  g.msg(1, pw::node(op, {"x"}, outputs, "hostile", std::move(attributes)));
+  for (const std::string& name : outputs) {
+    if (!name.empty()) g.msg(12, pw::value_info(name, 1, {}));
+  }
+  auto model = load_from_memory(pw::model(g).bytes);
+  REQUIRE(model.ok());
+  auto session = model->compile();
+  if (session.ok()) {
+    // Compiled: it must also run, and a unary op's output must hold its result.
+    std::vector<float> x{-1.0f, 0.0f, 0.5f, 1.0f, 2.0f, 3.0f};
+    TensorRef input(DType::f32, {2, 3}, x.data());
+    auto status = session->run({{"x", input}});
+    REQUIRE(status.ok());
+    return {};
+  }
+  return session.error().message();
+}
+
+}  // namespace
+
+// The ONNX fuzzer's input (fuzz/regressions/onnx_erf_unnamed_output.onnx): an Erf whose required
+// output 0 had an empty name got no buffer, and the kernel stored through a null pointer.
+TEST_CASE("Erf: a required output with an empty name is refused, naming the node") {
+  const std::string m = compile_error_outputs("Erf", {"", "y_h"});
+  INFO(m);
+  CHECK(m.find("hostile") != std::string::npos);
+  CHECK(m.find("output 0 of Erf is required but has an empty name") != std::string::npos);
+}
+
+TEST_CASE("Relu: a node whose only output is unnamed is refused") {
+  const std::string m = compile_error_outputs("Relu", {""});
+  INFO(m);
+  CHECK(m.find("output 0 of Relu is required but has an empty name") != std::string::npos);
+}
+
+TEST_CASE("Sigmoid: more outputs than the op has are refused") {
+  const std::string m = compile_error_outputs("Sigmoid", {"y", "extra"});
+  INFO(m);
+  CHECK(m.find("names 2 outputs, but Sigmoid produces 1") != std::string::npos);
+  CHECK(m.find("'extra'") != std::string::npos);
+}
+
+TEST_CASE("Split: an unnamed middle output is refused") {
+  const std::string m = compile_error_outputs("Split", {"a", "", "c"}, {pw::attr_int("axis", 1)});
+  INFO(m);
+  CHECK(m.find("output 1 of Split is required but has an empty name") != std::string::npos);
+}
+
+TEST_CASE("Dropout: the optional mask may be left unnamed; Abs with one named output compiles") {
+  CHECK(compile_error_outputs("Dropout", {"y", ""}).empty());
+  CHECK(compile_error_outputs("Abs", {"y"}).empty());
+}

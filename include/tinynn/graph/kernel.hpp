@@ -42,6 +42,7 @@ using KernelResult = Result<std::unique_ptr<Kernel>>;
 struct OpContext {
   Graph& graph;
   Node& node;
+  std::uint64_t produced = 0;  // bit i: infer produced output i (whether or not the node names it)
 
   [[nodiscard]] std::size_t input_count() const noexcept { return node.inputs.size(); }
   [[nodiscard]] bool has_input(std::size_t i) const noexcept { return node.input(i) >= 0; }
@@ -53,6 +54,7 @@ struct OpContext {
 
   /// Sets output i (when the node has it) to dtype and shape.
   void set_output(std::size_t i, DType dtype, const DynShape& shape) noexcept {
+    if (i < 64) produced |= std::uint64_t{1} << i;
     if (!has_output(i)) return;
     Value& v = out(i);
     v.dtype = dtype;

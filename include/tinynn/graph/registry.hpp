@@ -174,6 +174,17 @@ inline constexpr OpEntry op_table[] = {
 };
 // clang-format on
 
+/// Bit mask of the outputs an op may leave unnamed: its kernel accepts a null buffer for them. Every
+/// other output the op produces must be named (shape inference refuses the node otherwise).
+[[nodiscard]] constexpr std::uint64_t omittable_outputs(std::string_view domain, std::string_view op_type) noexcept {
+  if (!domain.empty()) return 0;
+  if (op_type == "LSTM" || op_type == "GRU" || op_type == "RNN") return ~std::uint64_t{0};  // Y, Y_h, Y_c
+  if (op_type == "Dropout" || op_type == "MaxPool" || op_type == "BatchNormalization") {
+    return ~std::uint64_t{1};  // mask / Indices / training statistics
+  }
+  return 0;
+}
+
 /// The entry for an op at a given opset, or nullptr.
 [[nodiscard]] constexpr const OpEntry* find_op(std::string_view domain, std::string_view op_type, int opset) noexcept {
   for (const OpEntry& e : op_table) {

@@ -327,6 +327,29 @@ inline Status check_supported(const Graph& g) {
   return error(ErrorCode::unsupported, g.source, ": ", count, " unsupported node", count > 1 ? "s" : "", ": ", missing);
 }
 
+/// After a node's shape inference: every output the node names must be one the op produces, and every
+/// output the op produces must be named unless the op accepts it left out (kernels write through the
+/// output pointers they are given: an unnamed required output would be a null buffer).
+inline Status check_outputs(const Graph& g, const Node& n, std::uint64_t produced) {
+  int count = 0;
+  for (std::uint64_t bits = produced; bits != 0; bits >>= 1) ++count;
+  const std::uint64_t omittable = omittable_outputs(n.domain, n.op_type);
+  for (std::size_t k = 0; k < n.outputs.size(); ++k) {
+    const bool made = k < 64 && ((produced >> k) & 1u) != 0;
+    if (n.outputs[k] >= 0) {
+      const Value& v = g.values[static_cast<std::size_t>(n.outputs[k])];
+      if (!made && !v.constant) {
+        return error(ErrorCode::invalid_model, g.where(n), ": names ", n.outputs.size(), " outputs, but ", n.op_type,
+                     " produces ", count, " here (output ", k, " '", v.name, "' has nothing to hold)");
+      }
+    } else if (made && (k >= 64 || ((omittable >> k) & 1u) == 0)) {
+      return error(ErrorCode::invalid_model, g.where(n), ": output ", k, " of ", n.op_type,
+                   " is required but has an empty name");
+    }
+  }
+  return {};
+}
+
 /// Shape inference with constant folding, node by node.
 inline Status infer_and_fold(Graph& g, const CompileOptions& options) {
   for (Node& n : g.nodes) {
@@ -359,6 +382,7 @@ inline Status infer_and_fold(Graph& g, const CompileOptions& options) {
     }
     OpContext context{g, n};
     TINYNN_RETURN_IF_ERROR(entry->infer(context));
+    TINYNN_RETURN_IF_ERROR(check_outputs(g, n, context.produced));
     bool all_constant = true;
     bool has_outputs = false;
     for (int out : n.outputs) {
