@@ -10001,6 +10001,7 @@ using MobileNetV2_035_96 = Sequential<
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 // ---- begin tinynn/backends/avx2/quantized_gemm.hpp ----
 // tinynn — AVX2-class int8 GEMMs over packed weights: AVX-VNNI (VEX vpdpbusd, 256-bit) and, for
@@ -10010,6 +10011,7 @@ using MobileNetV2_035_96 = Sequential<
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 // ---- begin tinynn/backends/scalar/quantized_gemm.hpp ----
 // tinynn — scalar int8 GEMM over packed weights (the reference every SIMD kernel must equal):
@@ -10027,6 +10029,22 @@ struct QuantizedPackedWeights {
   const std::int32_t* column_sums = nullptr;  // [n]: sum_k w[n][k]
   std::int32_t n = 0, k = 0;                  // logical sizes
   std::int32_t n16 = 0, k4 = 0;               // padded sizes (acc rows are n16 wide)
+};
+
+/// The requantizing output stage of the fused SIMD int8 GEMM, as per-channel tables (padded to
+/// n16 entries) that ops::quantized::prepare_gemm_epilogue builds from an OutputStage:
+///   y = clamp(requantize(saturate_int32(acc + offset)), lo, hi) + zero_point   (truncated to int8)
+/// Double rounding: x << shift_a, SaturatingRoundingDoublingHighMul, RoundingDivideByPOT(shift_b).
+/// Single rounding: (x * multiplier + 2^(shift_a - 1)) >> shift_a in 64 bits, saturated to int32.
+struct QuantizedGemmEpilogue {
+  const std::int32_t* offsets = nullptr;      // bias - (128 + input_zero_point) * column_sum
+  const std::int32_t* multipliers = nullptr;  // >= 0
+  const std::int32_t* shift_a = nullptr;      // double: left shift (0..32); single: right shift (1..62)
+  const std::int32_t* shift_b = nullptr;      // double: right shift (0..31); single: unused
+  std::int32_t n = 0;                         // output channels written
+  std::int32_t lo = -128, hi = 127;           // clamp bounds before the zero point is added
+  std::int32_t zero_point = 0;
+  bool single_rounding = false;
 };
 
 /// Four bytes as one int32 (unaligned; the broadcast operand of the dot-product instructions).
@@ -10152,6 +10170,187 @@ TINYNN_TARGET_AVX2 inline void quantized_gemm_avx2(const std::uint8_t* u, std::i
   }
 }
 
+// ---- The fused requantizing GEMM of the VNNI ISAs: one template over the ISA ----
+// The ISA supplies a vector type and target-attributed primitives taking vectors by reference (a
+// by-value vector argument across the non-attributed template would change the ABI); the
+// template is flattened into a thin target-attributed wrapper per ISA, so it compiles to straight
+// vector code there. A tile of R rows x NB blocks of 16 channels keeps R * NB * 16 / lanes int32
+// accumulators in registers over the whole depth, then requantizes them to int8 in place.
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+template <class Isa, int R, int NB>
+inline void quantized_gemm_requantize_tile(const std::uint8_t* a, std::size_t lda, const std::int8_t* panel,
+                                           std::size_t block_bytes, std::int32_t steps, const QuantizedGemmEpilogue& e,
+                                           std::int32_t first_column, std::int8_t* out, std::size_t ldo) noexcept {
+  using V = typename Isa::V;
+  constexpr int per_block = 16 / Isa::lanes;  // vectors per block of 16 channels
+  constexpr int J = NB * per_block;
+  V acc[R][J];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 16
+    for (int j = 0; j < J; ++j) Isa::zero(acc[r][j]);
+  }
+  for (std::int32_t s = 0; s < steps; ++s) {
+    V w[J];
+#pragma GCC unroll 16
+    for (int j = 0; j < J; ++j) {
+      Isa::load(w[j], panel + static_cast<std::size_t>(j / per_block) * block_bytes + 64 * static_cast<std::size_t>(s) +
+                          static_cast<std::size_t>(j % per_block) * (4 * Isa::lanes));
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      V x;
+      Isa::broadcast(x, a + static_cast<std::size_t>(r) * lda + 4 * static_cast<std::size_t>(s));
+#pragma GCC unroll 16
+      for (int j = 0; j < J; ++j) Isa::dot(acc[r][j], x, w[j]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 16
+    for (int j = 0; j < J; ++j) {
+      const std::int32_t column = first_column + j * Isa::lanes;
+      if (column >= e.n) break;
+      const std::int32_t count = e.n - column < Isa::lanes ? e.n - column : Isa::lanes;
+      Isa::requantize_store(acc[r][j], e, column, count, out + static_cast<std::size_t>(r) * ldo + column);
+    }
+  }
+}
+
+/// R rows across all column blocks, NB blocks (the register budget's share) at a time.
+template <class Isa, int R>
+inline void quantized_gemm_requantize_rows(const std::uint8_t* a, std::size_t lda, const QuantizedPackedWeights& w,
+                                           const QuantizedGemmEpilogue& e, std::int8_t* out, std::size_t ldo) noexcept {
+  constexpr int per_block = 16 / Isa::lanes;
+  constexpr int max_blocks = Isa::accumulators / (R * per_block) < 8 ? Isa::accumulators / (R * per_block) : 8;
+  static_assert(max_blocks >= 1, "row tile too tall for the register budget");
+  const std::int32_t steps = w.k4 / 4, blocks = w.n16 / 16;
+  const std::size_t block_bytes = static_cast<std::size_t>(steps) * 64;
+  for (std::int32_t b = 0; b < blocks; b += max_blocks) {
+    const std::int8_t* panel = w.data + static_cast<std::size_t>(b) * block_bytes;
+    const std::int32_t count = blocks - b < max_blocks ? blocks - b : max_blocks;
+    [&]<int... NB>(std::integer_sequence<int, NB...>) {
+      ((count == NB + 1
+            ? quantized_gemm_requantize_tile<Isa, R, NB + 1>(a, lda, panel, block_bytes, steps, e, 16 * b, out, ldo)
+            : void()),
+       ...);
+    }
+    (std::make_integer_sequence<int, max_blocks>{});
+  }
+}
+
+/// out[m][e.n] (rows ldo bytes apart) = the requantized u [m][w.k4] x packed weights.
+template <class Isa>
+inline void quantized_gemm_requantize(const std::uint8_t* u, std::int32_t m, std::size_t lda,
+                                      const QuantizedPackedWeights& w, const QuantizedGemmEpilogue& e, std::int8_t* out,
+                                      std::size_t ldo) noexcept {
+  constexpr int tall = Isa::rows;
+  std::int32_t r = 0;
+  for (; r + tall <= m; r += tall)
+    quantized_gemm_requantize_rows<Isa, tall>(u + static_cast<std::size_t>(r) * lda, lda, w, e,
+                                              out + static_cast<std::size_t>(r) * ldo, ldo);
+  for (; r + 4 <= m; r += 4)
+    quantized_gemm_requantize_rows<Isa, 4>(u + static_cast<std::size_t>(r) * lda, lda, w, e,
+                                           out + static_cast<std::size_t>(r) * ldo, ldo);
+  for (; r + 2 <= m; r += 2)
+    quantized_gemm_requantize_rows<Isa, 2>(u + static_cast<std::size_t>(r) * lda, lda, w, e,
+                                           out + static_cast<std::size_t>(r) * ldo, ldo);
+  for (; r < m; ++r)
+    quantized_gemm_requantize_rows<Isa, 1>(u + static_cast<std::size_t>(r) * lda, lda, w, e,
+                                           out + static_cast<std::size_t>(r) * ldo, ldo);
+}
+
+#pragma GCC diagnostic pop
+
+/// AVX-VNNI (VEX vpdpbusd on 256-bit vectors, 16 registers): 4 rows x 1 block per tile.
+struct AvxVnniIsa {
+  using V = __m256i;
+  static constexpr int lanes = 8;
+  static constexpr int accumulators = 12;
+  static constexpr int rows = 4;
+
+  TINYNN_TARGET_AVXVNNI static void zero(V& v) noexcept { v = _mm256_setzero_si256(); }
+  TINYNN_TARGET_AVXVNNI static void load(V& v, const std::int8_t* p) noexcept {
+    v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  }
+  TINYNN_TARGET_AVXVNNI static void broadcast(V& v, const std::uint8_t* p) noexcept {
+    v = _mm256_set1_epi32(load_i32(p));
+  }
+  TINYNN_TARGET_AVXVNNI static void dot(V& acc, const V& x, const V& w) noexcept {
+    acc = _mm256_dpbusd_avx_epi32(acc, x, w);
+  }
+  TINYNN_TARGET_AVXVNNI static __m256i load_table(const std::int32_t* p) noexcept {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  }
+  /// (p + nudge) / 2^31 rounded as gemmlowp's high multiply, in the low half of each 64-bit lane.
+  TINYNN_TARGET_AVXVNNI static __m256i high_mul_half(__m256i p) noexcept {
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256i nudge =
+        _mm256_blendv_epi8(_mm256_set1_epi64x(std::int64_t{1} << 30), _mm256_set1_epi64x(1 - (std::int64_t{1} << 30)),
+                           _mm256_cmpgt_epi64(zero, p));
+    __m256i v = _mm256_add_epi64(p, nudge);
+    v = _mm256_add_epi64(v, _mm256_and_si256(_mm256_cmpgt_epi64(zero, v), _mm256_set1_epi64x(0x7fffffff)));
+    return _mm256_srli_epi64(v, 31);
+  }
+  /// (p + 2^(s-1)) >> s (arithmetic, 1 <= s <= 62), saturated to int32, in the low half of each lane.
+  TINYNN_TARGET_AVXVNNI static __m256i shift_round_saturate(__m256i p, __m256i s) noexcept {
+    const __m256i one = _mm256_set1_epi64x(1);
+    const __m256i v = _mm256_add_epi64(p, _mm256_sllv_epi64(one, _mm256_sub_epi64(s, one)));
+    const __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), v);
+    __m256i r = _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(v, sign), s), sign);
+    const __m256i max = _mm256_set1_epi64x(0x7fffffff), min = _mm256_set1_epi64x(-0x7fffffff - 1);
+    r = _mm256_blendv_epi8(r, max, _mm256_cmpgt_epi64(r, max));
+    return _mm256_blendv_epi8(r, min, _mm256_cmpgt_epi64(min, r));
+  }
+  TINYNN_TARGET_AVXVNNI static void requantize_store(const V& acc, const QuantizedGemmEpilogue& e, std::int32_t column,
+                                                     std::int32_t count, std::int8_t* out) noexcept {
+    const __m256i offset = load_table(e.offsets + column);
+    __m256i x = _mm256_add_epi32(acc, offset);
+    // Saturating add: overflow iff both operands' signs differ from the sum's.
+    const __m256i overflow =
+        _mm256_srai_epi32(_mm256_and_si256(_mm256_xor_si256(acc, x), _mm256_xor_si256(offset, x)), 31);
+    const __m256i saturated = _mm256_xor_si256(_mm256_srai_epi32(offset, 31), _mm256_set1_epi32(0x7fffffff));
+    x = _mm256_blendv_epi8(x, saturated, overflow);
+    const __m256i m = load_table(e.multipliers + column), a = load_table(e.shift_a + column);
+    __m256i q;
+    if (!e.single_rounding) {
+      x = _mm256_sllv_epi32(x, a);
+      const __m256i even = high_mul_half(_mm256_mul_epi32(x, m));
+      const __m256i odd = high_mul_half(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(m, 32)));
+      q = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+      const __m256i b = load_table(e.shift_b + column);
+      const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), b), _mm256_set1_epi32(1));
+      const __m256i remainder = _mm256_and_si256(q, mask);
+      const __m256i threshold = _mm256_sub_epi32(_mm256_srai_epi32(mask, 1), _mm256_srai_epi32(q, 31));
+      q = _mm256_sub_epi32(_mm256_srav_epi32(q, b), _mm256_cmpgt_epi32(remainder, threshold));
+    } else {
+      const __m256i low = _mm256_set1_epi64x(0xffffffff);
+      const __m256i even = shift_round_saturate(_mm256_mul_epi32(x, m), _mm256_and_si256(a, low));
+      const __m256i odd = shift_round_saturate(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(m, 32)),
+                                               _mm256_srli_epi64(a, 32));
+      q = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+    }
+    q = _mm256_min_epi32(_mm256_max_epi32(q, _mm256_set1_epi32(e.lo)), _mm256_set1_epi32(e.hi));
+    q = _mm256_add_epi32(q, _mm256_set1_epi32(e.zero_point));
+    // The low byte of every int32 (truncation, as the scalar cast), 4 per 128-bit half.
+    const __m256i bytes =
+        _mm256_shuffle_epi8(q, _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8,
+                                                12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
+    const std::int32_t halves[2] = {_mm_cvtsi128_si32(_mm256_castsi256_si128(bytes)),
+                                    _mm_cvtsi128_si32(_mm256_extracti128_si256(bytes, 1))};
+    std::memcpy(out, halves, static_cast<std::size_t>(count));
+  }
+};
+
+TINYNN_TARGET_AVXVNNI __attribute__((flatten)) inline void quantized_gemm_requantize_avxvnni(
+    const std::uint8_t* u, std::int32_t m, std::size_t lda, const QuantizedPackedWeights& w,
+    const QuantizedGemmEpilogue& e, std::int8_t* out, std::size_t ldo) noexcept {
+  quantized_gemm_requantize<AvxVnniIsa>(u, m, lda, w, e, out, ldo);
+}
+
 }  // namespace tinynn::backend::detail
 #endif
 
@@ -10242,6 +10441,86 @@ TINYNN_TARGET_AVX512VNNI inline void quantized_gemm_avx512vnni(const std::uint8_
       _mm512_storeu_si512(acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16) + 16 * b, c0);
     }
   }
+}
+
+/// (Zero-masked forms with a full mask throughout: the plain ones trip GCC 12 -Wmaybe-uninitialized.)
+/// AVX512-VNNI (vpdpbusd on 512-bit vectors, 32 registers): 12 rows x 2 blocks per tile (24
+/// accumulators, 2 weight vectors, 1 broadcast), fewer rows with more blocks at the row tail.
+struct Avx512VnniIsa {
+  using V = __m512i;
+  static constexpr int lanes = 16;
+  static constexpr int accumulators = 24;
+  static constexpr int rows = 12;
+
+  TINYNN_TARGET_AVX512VNNI static void zero(V& v) noexcept { v = _mm512_setzero_si512(); }
+  TINYNN_TARGET_AVX512VNNI static void load(V& v, const std::int8_t* p) noexcept { v = _mm512_loadu_si512(p); }
+  TINYNN_TARGET_AVX512VNNI static void broadcast(V& v, const std::uint8_t* p) noexcept {
+    v = _mm512_set1_epi32(load_i32(p));
+  }
+  TINYNN_TARGET_AVX512VNNI static void dot(V& acc, const V& x, const V& w) noexcept {
+    acc = _mm512_dpbusd_epi32(acc, x, w);
+  }
+  /// (p + nudge) / 2^31 rounded as gemmlowp's high multiply, in the low half of each 64-bit lane.
+  TINYNN_TARGET_AVX512VNNI static __m512i high_mul_half(__m512i p) noexcept {
+    __m512i v =
+        _mm512_add_epi64(p, _mm512_mask_blend_epi64(_mm512_movepi64_mask(p), _mm512_set1_epi64(std::int64_t{1} << 30),
+                                                    _mm512_set1_epi64(1 - (std::int64_t{1} << 30))));
+    v = _mm512_mask_add_epi64(v, _mm512_movepi64_mask(v), v, _mm512_set1_epi64(0x7fffffff));
+    return _mm512_maskz_srli_epi64(0xFF, v, 31);
+  }
+  /// (p + 2^(s-1)) >> s (arithmetic, 1 <= s <= 62), saturated to int32, in the low half of each lane.
+  TINYNN_TARGET_AVX512VNNI static __m512i shift_round_saturate(__m512i p, __m512i s) noexcept {
+    const __m512i one = _mm512_set1_epi64(1);
+    const __m512i r = _mm512_maskz_srav_epi64(
+        0xFF, _mm512_add_epi64(p, _mm512_maskz_sllv_epi64(0xFF, one, _mm512_sub_epi64(s, one))), s);
+    return _mm512_maskz_min_epi64(0xFF, _mm512_maskz_max_epi64(0xFF, r, _mm512_set1_epi64(-0x7fffffff - 1)),
+                                  _mm512_set1_epi64(0x7fffffff));
+  }
+  TINYNN_TARGET_AVX512VNNI static void requantize_store(const V& acc, const QuantizedGemmEpilogue& e,
+                                                        std::int32_t column, std::int32_t count,
+                                                        std::int8_t* out) noexcept {
+    const __m512i offset = _mm512_loadu_si512(e.offsets + column);
+    __m512i x = _mm512_add_epi32(acc, offset);
+    // Saturating add: overflow iff both operands' signs differ from the sum's.
+    const __mmask16 overflow =
+        _mm512_movepi32_mask(_mm512_and_si512(_mm512_xor_si512(acc, x), _mm512_xor_si512(offset, x)));
+    x = _mm512_mask_mov_epi32(
+        x, overflow, _mm512_xor_si512(_mm512_maskz_srai_epi32(0xFFFF, offset, 31), _mm512_set1_epi32(0x7fffffff)));
+    const __m512i m = _mm512_loadu_si512(e.multipliers + column), a = _mm512_loadu_si512(e.shift_a + column);
+    __m512i q;
+    if (!e.single_rounding) {
+      x = _mm512_maskz_sllv_epi32(0xFFFF, x, a);
+      const __m512i even = high_mul_half(_mm512_maskz_mul_epi32(0xFF, x, m));
+      const __m512i odd = high_mul_half(
+          _mm512_maskz_mul_epi32(0xFF, _mm512_maskz_srli_epi64(0xFF, x, 32), _mm512_maskz_srli_epi64(0xFF, m, 32)));
+      q = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_maskz_slli_epi64(0xFF, odd, 32));
+      const __m512i b = _mm512_loadu_si512(e.shift_b + column);
+      const __m512i mask =
+          _mm512_sub_epi32(_mm512_maskz_sllv_epi32(0xFFFF, _mm512_set1_epi32(1), b), _mm512_set1_epi32(1));
+      const __m512i remainder = _mm512_and_si512(q, mask);
+      const __m512i threshold =
+          _mm512_sub_epi32(_mm512_maskz_srai_epi32(0xFFFF, mask, 1), _mm512_maskz_srai_epi32(0xFFFF, q, 31));
+      const __m512i shifted = _mm512_maskz_srav_epi32(0xFFFF, q, b);
+      q = _mm512_mask_add_epi32(shifted, _mm512_cmpgt_epi32_mask(remainder, threshold), shifted, _mm512_set1_epi32(1));
+    } else {
+      const __m512i even =
+          shift_round_saturate(_mm512_maskz_mul_epi32(0xFF, x, m), _mm512_and_si512(a, _mm512_set1_epi64(0xffffffff)));
+      const __m512i odd = shift_round_saturate(
+          _mm512_maskz_mul_epi32(0xFF, _mm512_maskz_srli_epi64(0xFF, x, 32), _mm512_maskz_srli_epi64(0xFF, m, 32)),
+          _mm512_maskz_srli_epi64(0xFF, a, 32));
+      q = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_maskz_slli_epi64(0xFF, odd, 32));
+    }
+    q = _mm512_maskz_min_epi32(0xFFFF, _mm512_maskz_max_epi32(0xFFFF, q, _mm512_set1_epi32(e.lo)),
+                               _mm512_set1_epi32(e.hi));
+    q = _mm512_add_epi32(q, _mm512_set1_epi32(e.zero_point));
+    _mm512_mask_cvtepi32_storeu_epi8(out, static_cast<__mmask16>((1u << count) - 1u), q);
+  }
+};
+
+TINYNN_TARGET_AVX512VNNI __attribute__((flatten)) inline void quantized_gemm_requantize_avx512vnni(
+    const std::uint8_t* u, std::int32_t m, std::size_t lda, const QuantizedPackedWeights& w,
+    const QuantizedGemmEpilogue& e, std::int8_t* out, std::size_t ldo) noexcept {
+  quantized_gemm_requantize<Avx512VnniIsa>(u, m, lda, w, e, out, ldo);
 }
 
 }  // namespace tinynn::backend::detail
@@ -10553,155 +10832,6 @@ inline void quantized_gemm_sve(const std::uint8_t* u, std::int32_t m, std::size_
 #endif
 
 // ---- end tinynn/backends/sve/quantized_gemm.hpp ----
-
-namespace tinynn::ops::quantized {
-
-using backend::detail::QuantizedPackedWeights;
-
-[[nodiscard]] constexpr std::int32_t round_up(std::int32_t value, std::int32_t multiple) noexcept {
-  return (value + multiple - 1) / multiple * multiple;
-}
-
-/// Bytes of packed weights for an [n][k] int8 matrix.
-[[nodiscard]] constexpr std::size_t packed_weights_bytes(std::int32_t n, std::int32_t k) noexcept {
-  return static_cast<std::size_t>(round_up(n, 16)) * static_cast<std::size_t>(round_up(k, 4));
-}
-
-/// Packs w [n][k] (row-major int8) into `packed` (packed_weights_bytes) and writes the n column
-/// sums sum_k w[n][k] into `sums`. Padding is zero.
-inline QuantizedPackedWeights pack_weights(const std::int8_t* w, std::int32_t n, std::int32_t k, std::int8_t* packed,
-                                           std::int32_t* sums) noexcept {
-  const std::int32_t n16 = round_up(n, 16), k4 = round_up(k, 4);
-  std::memset(packed, 0, packed_weights_bytes(n, k));
-  for (std::int32_t o = 0; o < n; ++o) {
-    std::int32_t sum = 0;
-    for (std::int32_t i = 0; i < k; ++i) {
-      const std::int8_t v = w[static_cast<std::size_t>(o) * k + i];
-      sum += v;
-      const std::size_t block = static_cast<std::size_t>(o / 16), step = static_cast<std::size_t>(i / 4);
-      packed[((block * (k4 / 4) + step) * 16 + static_cast<std::size_t>(o % 16)) * 4 +
-             static_cast<std::size_t>(i % 4)] = v;
-    }
-    sums[o] = sum;
-  }
-  return {packed, sums, n, k, n16, k4};
-}
-
-/// Whether the running CPU has a SIMD int8 GEMM, and which (for messages and the bench).
-[[nodiscard]] inline const char* gemm_isa(backend::BackendId id) noexcept {
-#if TINYNN_HAS_X86_KERNELS
-  const CpuFeatures& f = cpu_features();
-  if (id == backend::BackendId::avx512 && f.avx512_vnni) return "avx512-vnni";
-  if ((id == backend::BackendId::avx512 || id == backend::BackendId::avx2) && f.avx_vnni) return "avx-vnni";
-  if (id == backend::BackendId::avx512 || id == backend::BackendId::avx2) return "avx2";
-#endif
-#if defined(__ARM_FEATURE_SVE)
-  if (id == backend::BackendId::sve && cpu_features().sve) return "sve-sdot";
-#endif
-#if defined(__ARM_NEON) && defined(__aarch64__)
-#if defined(__ARM_FEATURE_DOTPROD)
-  if (id == backend::BackendId::neon && cpu_features().neon_dotprod) return "neon-sdot";
-#endif
-  if (id == backend::BackendId::neon) return "neon";
-#endif
-  (void)id;
-  return "scalar";
-}
-
-/// acc [m][w.n16] = u [m][w.k4] (lda bytes between rows) times the packed weights, on backend `id`
-/// (which the CPU must support: pass runtime_backend()). Rows of u hold the activation + 128; the
-/// k padding of u must be zero (any value works when the weights' padding is zero, which it is).
-inline void gemm_u8s8(backend::BackendId id, const std::uint8_t* u, std::int32_t m, std::size_t lda,
-                      const QuantizedPackedWeights& w, std::int32_t* acc) noexcept {
-#if TINYNN_HAS_X86_KERNELS
-  const CpuFeatures& f = cpu_features();
-  if (id == backend::BackendId::avx512 && f.avx512_vnni) {
-    backend::detail::quantized_gemm_avx512vnni(u, m, lda, w, acc);
-    return;
-  }
-  if ((id == backend::BackendId::avx512 || id == backend::BackendId::avx2) && f.avx_vnni) {
-    backend::detail::quantized_gemm_avxvnni(u, m, lda, w, acc);
-    return;
-  }
-  if (id == backend::BackendId::avx512 || id == backend::BackendId::avx2) {
-    backend::detail::quantized_gemm_avx2(u, m, lda, w, acc);
-    return;
-  }
-#endif
-#if defined(__ARM_FEATURE_SVE)
-  if (id == backend::BackendId::sve && cpu_features().sve) {
-    backend::detail::quantized_gemm_sve(u, m, lda, w, acc);
-    return;
-  }
-#endif
-#if defined(__ARM_NEON) && defined(__aarch64__)
-#if defined(__ARM_FEATURE_DOTPROD)
-  if (id == backend::BackendId::neon && cpu_features().neon_dotprod) {
-    backend::detail::quantized_gemm_neon_dot(u, m, lda, w, acc);
-    return;
-  }
-#endif
-  if (id == backend::BackendId::neon) {
-    backend::detail::quantized_gemm_neon(u, m, lda, w, acc);
-    return;
-  }
-#endif
-  (void)id;
-  backend::detail::quantized_gemm_scalar(u, m, lda, w, acc);
-}
-
-/// Names a specific kernel, for tests that compare every kernel the CPU has with scalar (and to run
-/// plain NEON on a CPU that also has dotprod).
-enum class GemmKernel : std::uint8_t { scalar, avx2, avx_vnni, avx512_vnni, neon, neon_dotprod, sve };
-
-/// Whether kernel k is compiled into this binary and the running CPU can execute it.
-[[nodiscard]] inline bool gemm_kernel_available(GemmKernel k) noexcept {
-  [[maybe_unused]] const CpuFeatures& f = cpu_features();
-  switch (k) {
-    case GemmKernel::scalar: return true;
-#if TINYNN_HAS_X86_KERNELS
-    case GemmKernel::avx2: return f.avx2;
-    case GemmKernel::avx_vnni: return f.avx2 && f.avx_vnni;
-    case GemmKernel::avx512_vnni: return f.avx512 && f.avx512_vnni;
-#endif
-#if defined(__ARM_NEON) && defined(__aarch64__)
-    case GemmKernel::neon: return f.neon;
-#if defined(__ARM_FEATURE_DOTPROD)
-    case GemmKernel::neon_dotprod: return f.neon && f.neon_dotprod;
-#endif
-#endif
-#if defined(__ARM_FEATURE_SVE)
-    case GemmKernel::sve: return f.sve;
-#endif
-    default: return false;
-  }
-}
-
-/// Runs one specific kernel (the caller checked gemm_kernel_available()).
-inline void gemm_u8s8(GemmKernel k, const std::uint8_t* u, std::int32_t m, std::size_t lda,
-                      const QuantizedPackedWeights& w, std::int32_t* acc) noexcept {
-  switch (k) {
-#if TINYNN_HAS_X86_KERNELS
-    case GemmKernel::avx2: backend::detail::quantized_gemm_avx2(u, m, lda, w, acc); return;
-    case GemmKernel::avx_vnni: backend::detail::quantized_gemm_avxvnni(u, m, lda, w, acc); return;
-    case GemmKernel::avx512_vnni: backend::detail::quantized_gemm_avx512vnni(u, m, lda, w, acc); return;
-#endif
-#if defined(__ARM_NEON) && defined(__aarch64__)
-    case GemmKernel::neon: backend::detail::quantized_gemm_neon(u, m, lda, w, acc); return;
-#if defined(__ARM_FEATURE_DOTPROD)
-    case GemmKernel::neon_dotprod: backend::detail::quantized_gemm_neon_dot(u, m, lda, w, acc); return;
-#endif
-#endif
-#if defined(__ARM_FEATURE_SVE)
-    case GemmKernel::sve: backend::detail::quantized_gemm_sve(u, m, lda, w, acc); return;
-#endif
-    default: backend::detail::quantized_gemm_scalar(u, m, lda, w, acc); return;
-  }
-}
-
-}  // namespace tinynn::ops::quantized
-
-// ---- end tinynn/ops/quantized/gemm.hpp ----
 // ---- begin tinynn/ops/quantized/requantize.hpp ----
 // tinynn — int8 requantization: the fixed-point arithmetic of TFLite's integer kernels.
 //   real multiplier M = scale_a * scale_b / scale_out  ~  multiplier * 2^(shift - 31)
@@ -10909,6 +11039,314 @@ struct OutputStage {
 
 namespace tinynn::ops::quantized {
 
+using backend::detail::QuantizedPackedWeights;
+
+[[nodiscard]] constexpr std::int32_t round_up(std::int32_t value, std::int32_t multiple) noexcept {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+/// Bytes of packed weights for an [n][k] int8 matrix.
+[[nodiscard]] constexpr std::size_t packed_weights_bytes(std::int32_t n, std::int32_t k) noexcept {
+  return static_cast<std::size_t>(round_up(n, 16)) * static_cast<std::size_t>(round_up(k, 4));
+}
+
+/// Packs w [n][k] (row-major int8) into `packed` (packed_weights_bytes) and writes the n column
+/// sums sum_k w[n][k] into `sums`. Padding is zero.
+inline QuantizedPackedWeights pack_weights(const std::int8_t* w, std::int32_t n, std::int32_t k, std::int8_t* packed,
+                                           std::int32_t* sums) noexcept {
+  const std::int32_t n16 = round_up(n, 16), k4 = round_up(k, 4);
+  std::memset(packed, 0, packed_weights_bytes(n, k));
+  for (std::int32_t o = 0; o < n; ++o) {
+    std::int32_t sum = 0;
+    for (std::int32_t i = 0; i < k; ++i) {
+      const std::int8_t v = w[static_cast<std::size_t>(o) * k + i];
+      sum += v;
+      const std::size_t block = static_cast<std::size_t>(o / 16), step = static_cast<std::size_t>(i / 4);
+      packed[((block * (k4 / 4) + step) * 16 + static_cast<std::size_t>(o % 16)) * 4 +
+             static_cast<std::size_t>(i % 4)] = v;
+    }
+    sums[o] = sum;
+  }
+  return {packed, sums, n, k, n16, k4};
+}
+
+/// Whether the running CPU has a SIMD int8 GEMM, and which (for messages and the bench).
+[[nodiscard]] inline const char* gemm_isa(backend::BackendId id) noexcept {
+#if TINYNN_HAS_X86_KERNELS
+  const CpuFeatures& f = cpu_features();
+  if (id == backend::BackendId::avx512 && f.avx512_vnni) return "avx512-vnni";
+  if ((id == backend::BackendId::avx512 || id == backend::BackendId::avx2) && f.avx_vnni) return "avx-vnni";
+  if (id == backend::BackendId::avx512 || id == backend::BackendId::avx2) return "avx2";
+#endif
+#if defined(__ARM_FEATURE_SVE)
+  if (id == backend::BackendId::sve && cpu_features().sve) return "sve-sdot";
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#if defined(__ARM_FEATURE_DOTPROD)
+  if (id == backend::BackendId::neon && cpu_features().neon_dotprod) return "neon-sdot";
+#endif
+  if (id == backend::BackendId::neon) return "neon";
+#endif
+  (void)id;
+  return "scalar";
+}
+
+/// acc [m][w.n16] = u [m][w.k4] (lda bytes between rows) times the packed weights, on backend `id`
+/// (which the CPU must support: pass runtime_backend()). Rows of u hold the activation + 128; the
+/// k padding of u must be zero (any value works when the weights' padding is zero, which it is).
+inline void gemm_u8s8(backend::BackendId id, const std::uint8_t* u, std::int32_t m, std::size_t lda,
+                      const QuantizedPackedWeights& w, std::int32_t* acc) noexcept {
+#if TINYNN_HAS_X86_KERNELS
+  const CpuFeatures& f = cpu_features();
+  if (id == backend::BackendId::avx512 && f.avx512_vnni) {
+    backend::detail::quantized_gemm_avx512vnni(u, m, lda, w, acc);
+    return;
+  }
+  if ((id == backend::BackendId::avx512 || id == backend::BackendId::avx2) && f.avx_vnni) {
+    backend::detail::quantized_gemm_avxvnni(u, m, lda, w, acc);
+    return;
+  }
+  if (id == backend::BackendId::avx512 || id == backend::BackendId::avx2) {
+    backend::detail::quantized_gemm_avx2(u, m, lda, w, acc);
+    return;
+  }
+#endif
+#if defined(__ARM_FEATURE_SVE)
+  if (id == backend::BackendId::sve && cpu_features().sve) {
+    backend::detail::quantized_gemm_sve(u, m, lda, w, acc);
+    return;
+  }
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#if defined(__ARM_FEATURE_DOTPROD)
+  if (id == backend::BackendId::neon && cpu_features().neon_dotprod) {
+    backend::detail::quantized_gemm_neon_dot(u, m, lda, w, acc);
+    return;
+  }
+#endif
+  if (id == backend::BackendId::neon) {
+    backend::detail::quantized_gemm_neon(u, m, lda, w, acc);
+    return;
+  }
+#endif
+  (void)id;
+  backend::detail::quantized_gemm_scalar(u, m, lda, w, acc);
+}
+
+/// Names a specific kernel, for tests that compare every kernel the CPU has with scalar (and to run
+/// plain NEON on a CPU that also has dotprod).
+enum class GemmKernel : std::uint8_t { scalar, avx2, avx_vnni, avx512_vnni, neon, neon_dotprod, sve };
+
+/// Whether kernel k is compiled into this binary and the running CPU can execute it.
+[[nodiscard]] inline bool gemm_kernel_available(GemmKernel k) noexcept {
+  [[maybe_unused]] const CpuFeatures& f = cpu_features();
+  switch (k) {
+    case GemmKernel::scalar: return true;
+#if TINYNN_HAS_X86_KERNELS
+    case GemmKernel::avx2: return f.avx2;
+    case GemmKernel::avx_vnni: return f.avx2 && f.avx_vnni;
+    case GemmKernel::avx512_vnni: return f.avx512 && f.avx512_vnni;
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+    case GemmKernel::neon: return f.neon;
+#if defined(__ARM_FEATURE_DOTPROD)
+    case GemmKernel::neon_dotprod: return f.neon && f.neon_dotprod;
+#endif
+#endif
+#if defined(__ARM_FEATURE_SVE)
+    case GemmKernel::sve: return f.sve;
+#endif
+    default: return false;
+  }
+}
+
+/// Runs one specific kernel (the caller checked gemm_kernel_available()).
+inline void gemm_u8s8(GemmKernel k, const std::uint8_t* u, std::int32_t m, std::size_t lda,
+                      const QuantizedPackedWeights& w, std::int32_t* acc) noexcept {
+  switch (k) {
+#if TINYNN_HAS_X86_KERNELS
+    case GemmKernel::avx2: backend::detail::quantized_gemm_avx2(u, m, lda, w, acc); return;
+    case GemmKernel::avx_vnni: backend::detail::quantized_gemm_avxvnni(u, m, lda, w, acc); return;
+    case GemmKernel::avx512_vnni: backend::detail::quantized_gemm_avx512vnni(u, m, lda, w, acc); return;
+#endif
+#if defined(__ARM_NEON) && defined(__aarch64__)
+    case GemmKernel::neon: backend::detail::quantized_gemm_neon(u, m, lda, w, acc); return;
+#if defined(__ARM_FEATURE_DOTPROD)
+    case GemmKernel::neon_dotprod: backend::detail::quantized_gemm_neon_dot(u, m, lda, w, acc); return;
+#endif
+#endif
+#if defined(__ARM_FEATURE_SVE)
+    case GemmKernel::sve: backend::detail::quantized_gemm_sve(u, m, lda, w, acc); return;
+#endif
+    default: backend::detail::quantized_gemm_scalar(u, m, lda, w, acc); return;
+  }
+}
+
+// ---- the fused path: the GEMM requantizes its own accumulators (VNNI ISAs) ----
+
+using backend::detail::QuantizedGemmEpilogue;
+
+/// int32 entries of the epilogue tables for n output channels (4 tables of n16).
+[[nodiscard]] constexpr std::size_t gemm_epilogue_table_entries(std::int32_t n) noexcept {
+  return 4 * static_cast<std::size_t>(round_up(n, 16));
+}
+
+/// Whether backend `id` has a fused requantizing int8 GEMM on the running CPU.
+[[nodiscard]] inline bool has_fused_gemm(backend::BackendId id) noexcept {
+#if TINYNN_HAS_X86_KERNELS
+  const CpuFeatures& f = cpu_features();
+  return ((id == backend::BackendId::avx512 && f.avx512_vnni) ||
+          ((id == backend::BackendId::avx512 || id == backend::BackendId::avx2) && f.avx_vnni));
+#else
+  (void)id;
+  return false;
+#endif
+}
+
+/// Fills `tables` (gemm_epilogue_table_entries(w.n)) and `e` for the output stage `stage` of a GEMM
+/// whose activations carry input_zero_point. Returns false when the stage has values the int32
+/// vector arithmetic cannot reproduce exactly (an offset bias - (128 + zp) * sum outside int32, a
+/// negative multiplier, a single-rounding shift below 1, clamp bounds minus the zero point outside
+/// int32): callers then take the unfused path, which handles every case as the scalar kernel.
+[[nodiscard]] inline bool prepare_gemm_epilogue(const OutputStage& stage, const QuantizedPackedWeights& w,
+                                                const std::int32_t* bias, std::int32_t input_zero_point,
+                                                std::int32_t* tables, QuantizedGemmEpilogue& e) noexcept {
+  const auto n16 = static_cast<std::size_t>(w.n16);
+  std::int32_t* offsets = tables;
+  std::int32_t* multipliers = tables + n16;
+  std::int32_t* shift_a = tables + 2 * n16;
+  std::int32_t* shift_b = tables + 3 * n16;
+  const bool single = stage.rounding == Rounding::single_rounding;
+  const std::int64_t correction = 128 + std::int64_t{input_zero_point};
+  constexpr std::int64_t int32_min = std::numeric_limits<std::int32_t>::min();
+  constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
+  for (std::size_t o = 0; o < n16; ++o) {
+    if (o >= static_cast<std::size_t>(w.n)) {
+      offsets[o] = multipliers[o] = shift_b[o] = 0;
+      shift_a[o] = single ? 1 : 0;
+      continue;
+    }
+    const std::int64_t offset = (bias ? std::int64_t{bias[o]} : 0) - correction * w.column_sums[o];
+    const QuantizedMultiplier m = stage.multipliers[stage.per_channel ? o : 0];
+    if (offset < int32_min || offset > int32_max || m.multiplier < 0) return false;
+    offsets[o] = static_cast<std::int32_t>(offset);
+    multipliers[o] = m.multiplier;
+    if (single) {
+      const std::int64_t total_shift = 31 - std::int64_t{m.shift};
+      if (total_shift <= 0) return false;
+      if (total_shift > 62) multipliers[o] = 0;  // the scalar kernel's result is 0: (0 + 1) >> 1
+      shift_a[o] = total_shift > 62 ? 1 : static_cast<std::int32_t>(total_shift);
+      shift_b[o] = 0;
+    } else {
+      const std::int64_t left = m.shift > 0 ? m.shift : 0, right = m.shift > 0 ? 0 : -std::int64_t{m.shift};
+      shift_a[o] = static_cast<std::int32_t>(left > 32 ? 32 : left);
+      shift_b[o] = static_cast<std::int32_t>(right > 31 ? 31 : right);
+    }
+  }
+  const std::int64_t lo = std::int64_t{stage.range.min} - stage.zero_point;
+  const std::int64_t hi = std::int64_t{stage.range.max} - stage.zero_point;
+  if (lo < int32_min || hi > int32_max || lo > hi) return false;
+  e = QuantizedGemmEpilogue{offsets,
+                            multipliers,
+                            shift_a,
+                            shift_b,
+                            w.n,
+                            static_cast<std::int32_t>(lo),
+                            static_cast<std::int32_t>(hi),
+                            stage.zero_point,
+                            single};
+  return true;
+}
+
+/// out [m][e.n] (rows ldo apart) = requantized u x w on the fused kernel of `id` (has_fused_gemm(id)).
+inline void gemm_requantize(backend::BackendId id, const std::uint8_t* u, std::int32_t m, std::size_t lda,
+                            const QuantizedPackedWeights& w, const QuantizedGemmEpilogue& e, std::int8_t* out,
+                            std::size_t ldo) noexcept {
+#if TINYNN_HAS_X86_KERNELS
+  if (id == backend::BackendId::avx512 && cpu_features().avx512_vnni) {
+    backend::detail::quantized_gemm_requantize_avx512vnni(u, m, lda, w, e, out, ldo);
+    return;
+  }
+  backend::detail::quantized_gemm_requantize_avxvnni(u, m, lda, w, e, out, ldo);
+#else
+  (void)id, (void)u, (void)m, (void)lda, (void)w, (void)e, (void)out, (void)ldo;
+#endif
+}
+
+// ---- what conv2d and fully connected share: the scratch of a row tile and its output pass ----
+
+/// Rows of activations per GEMM call (a multiple of every row tile of the kernels).
+inline constexpr std::int32_t gemm_tile_rows = 48;
+
+/// Scratch bytes of one tile: uint8 rows of k4, int32 accumulators of n16, the epilogue tables.
+[[nodiscard]] constexpr std::size_t gemm_tile_scratch_bytes(std::int32_t depth, std::int32_t units) noexcept {
+  const auto k4 = static_cast<std::size_t>(round_up(depth, 4)), n16 = static_cast<std::size_t>(round_up(units, 16));
+  return static_cast<std::size_t>(gemm_tile_rows) * (k4 + 4 * n16) + 4 * gemm_epilogue_table_entries(units) + 64;
+}
+
+/// The scratch of gemm_tile_scratch_bytes, carved once per call; `fused` says whether the
+/// requantizing kernel runs (else the int32 GEMM and the scalar output stage).
+struct GemmTile {
+  std::uint8_t* rows = nullptr;
+  std::int32_t* acc = nullptr;
+  QuantizedGemmEpilogue epilogue{};
+  bool fused = false;
+};
+
+inline GemmTile carve_gemm_tile(backend::BackendId id, std::byte* scratch, const QuantizedPackedWeights& w,
+                                const OutputStage& stage, const std::int32_t* bias,
+                                std::int32_t input_zero_point) noexcept {
+  GemmTile t;
+  t.rows = reinterpret_cast<std::uint8_t*>(scratch);
+  const auto address = reinterpret_cast<std::uintptr_t>(t.rows + static_cast<std::size_t>(gemm_tile_rows) *
+                                                                     static_cast<std::size_t>(w.k4));
+  t.acc = reinterpret_cast<std::int32_t*>((address + 63) & ~static_cast<std::uintptr_t>(63));
+  std::int32_t* tables = t.acc + static_cast<std::size_t>(gemm_tile_rows) * static_cast<std::size_t>(w.n16);
+  t.fused = has_fused_gemm(id) && prepare_gemm_epilogue(stage, w, bias, input_zero_point, tables, t.epilogue);
+  return t;
+}
+
+/// dst[i] = src[i] + 128 as uint8 (the GEMM's unsigned operand), 8 bytes a step.
+inline void shift_to_unsigned(const std::int8_t* TINYNN_RESTRICT src, std::uint8_t* TINYNN_RESTRICT dst,
+                              std::size_t n) noexcept {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, src + i, 8);
+    word ^= 0x8080808080808080u;
+    std::memcpy(dst + i, &word, 8);
+  }
+  for (; i < n; ++i) dst[i] = static_cast<std::uint8_t>(src[i] ^ static_cast<std::int8_t>(0x80));
+}
+
+/// out [rows][w.n] (rows ldo apart) = the output stage of t.rows x w.
+inline void gemm_tile_output(backend::BackendId id, const GemmTile& t, std::int32_t rows,
+                             const QuantizedPackedWeights& w, const OutputStage& stage, const std::int32_t* bias,
+                             std::int32_t input_zero_point, std::int8_t* out, std::size_t ldo) noexcept {
+  const auto row_bytes = static_cast<std::size_t>(w.k4);
+  if (t.fused) {
+    gemm_requantize(id, t.rows, rows, row_bytes, w, t.epilogue, out, ldo);
+    return;
+  }
+  gemm_u8s8(id, t.rows, rows, row_bytes, w, t.acc);
+  const std::int32_t correction = 128 + input_zero_point;
+  for (std::int32_t r = 0; r < rows; ++r) {
+    const std::int32_t* a = t.acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
+    for (std::int32_t o = 0; o < w.n; ++o) {
+      const std::int64_t value =
+          std::int64_t{a[o]} - std::int64_t{correction} * w.column_sums[o] + (bias ? bias[o] : 0);
+      out[static_cast<std::size_t>(r) * ldo + static_cast<std::size_t>(o)] =
+          static_cast<std::int8_t>(stage.apply(value, static_cast<std::size_t>(o)));
+    }
+  }
+}
+
+}  // namespace tinynn::ops::quantized
+
+// ---- end tinynn/ops/quantized/gemm.hpp ----
+
+namespace tinynn::ops::quantized {
+
 struct Conv2DParams {
   std::int32_t batch = 1;
   std::int32_t input_height = 0, input_width = 0, input_channels = 0;
@@ -10983,15 +11421,9 @@ void conv2d(backend::scalar, const Conv2DParams& p, const T* TINYNN_RESTRICT inp
 
 // ---- the GEMM path (int8 activations, symmetric int8 weights): im2col tiles + packed int8 GEMM ----
 
-/// Output pixels per im2col tile.
-inline constexpr std::int32_t conv2d_tile_rows = 32;
-
-/// Scratch bytes of the GEMM path: one im2col tile (uint8) and its int32 accumulators.
+/// Scratch bytes of the GEMM path: one im2col tile (uint8), its int32 accumulators, the epilogue.
 [[nodiscard]] constexpr std::size_t conv2d_gemm_scratch_bytes(const Conv2DParams& p) noexcept {
-  const std::int32_t k4 = round_up(p.kernel_height * p.kernel_width * p.input_channels, 4);
-  const std::int32_t n16 = round_up(p.output_channels, 16);
-  return static_cast<std::size_t>(conv2d_tile_rows) * static_cast<std::size_t>(k4) +
-         static_cast<std::size_t>(conv2d_tile_rows) * static_cast<std::size_t>(n16) * 4 + 64;
+  return gemm_tile_scratch_bytes(p.kernel_height * p.kernel_width * p.input_channels, p.output_channels);
 }
 
 /// Packs OHWI int8 filters for the GEMM path (packed_weights_bytes(out_c, KH*KW*C) bytes, out_c sums).
@@ -11007,14 +11439,12 @@ inline void conv2d(backend::BackendId id, const Conv2DParams& p, const std::int8
                    std::int8_t* TINYNN_RESTRICT output, std::byte* scratch) noexcept {
   const std::int32_t c = p.input_channels, k4 = w.k4;
   const std::size_t row_bytes = static_cast<std::size_t>(k4);
-  auto* tile = reinterpret_cast<std::uint8_t*>(scratch);
-  auto address = reinterpret_cast<std::uintptr_t>(tile + static_cast<std::size_t>(conv2d_tile_rows) * row_bytes);
-  auto* acc = reinterpret_cast<std::int32_t*>((address + 63) & ~static_cast<std::uintptr_t>(63));
+  const GemmTile gemm = carve_gemm_tile(id, scratch, w, p.output, bias, p.input_zero_point);
+  std::uint8_t* tile = gemm.rows;
   const auto pad_byte = static_cast<std::uint8_t>(p.input_zero_point + 128);  // real 0.0, shifted
-  const std::int32_t correction = 128 + p.input_zero_point;
   const std::int64_t pixels = static_cast<std::int64_t>(p.batch) * p.output_height * p.output_width;
-  for (std::int64_t first = 0; first < pixels; first += conv2d_tile_rows) {
-    const auto rows = static_cast<std::int32_t>(pixels - first < conv2d_tile_rows ? pixels - first : conv2d_tile_rows);
+  for (std::int64_t first = 0; first < pixels; first += gemm_tile_rows) {
+    const auto rows = static_cast<std::int32_t>(pixels - first < gemm_tile_rows ? pixels - first : gemm_tile_rows);
     for (std::int32_t r = 0; r < rows; ++r) {
       const std::int64_t pixel = first + r;
       const auto ox = static_cast<std::int32_t>(pixel % p.output_width);
@@ -11031,23 +11461,15 @@ inline void conv2d(backend::BackendId id, const Conv2DParams& p, const std::int8
           }
           const std::int8_t* src =
               input + ((static_cast<std::size_t>(n) * p.input_height + iy) * p.input_width + ix) * c;
-          for (std::int32_t i = 0; i < c; ++i)
-            dst[i] = static_cast<std::uint8_t>(src[i] ^ static_cast<std::int8_t>(0x80));
+          shift_to_unsigned(src, dst, static_cast<std::size_t>(c));
         }
       }
       const std::int32_t k = p.kernel_height * p.kernel_width * c;
       std::memset(tile + static_cast<std::size_t>(r) * row_bytes + k, 0, static_cast<std::size_t>(k4 - k));
     }
-    gemm_u8s8(id, tile, rows, row_bytes, w, acc);
-    for (std::int32_t r = 0; r < rows; ++r) {
-      std::int8_t* out = output + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.output_channels);
-      const std::int32_t* a = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
-      for (std::int32_t o = 0; o < p.output_channels; ++o) {
-        const std::int64_t value =
-            std::int64_t{a[o]} - std::int64_t{correction} * w.column_sums[o] + (bias ? bias[o] : 0);
-        out[o] = static_cast<std::int8_t>(p.output.apply(value, static_cast<std::size_t>(o)));
-      }
-    }
+    gemm_tile_output(id, gemm, rows, w, p.output, bias, p.input_zero_point,
+                     output + static_cast<std::size_t>(first) * static_cast<std::size_t>(p.output_channels),
+                     static_cast<std::size_t>(p.output_channels));
   }
 }
 
@@ -11187,11 +11609,8 @@ void fully_connected(backend::scalar, const FullyConnectedParams& p, const T* TI
 
 // ---- the GEMM path (int8 activations, symmetric int8 weights) ----
 
-inline constexpr std::int32_t fully_connected_tile_rows = 16;
-
 [[nodiscard]] constexpr std::size_t fully_connected_gemm_scratch_bytes(const FullyConnectedParams& p) noexcept {
-  return static_cast<std::size_t>(fully_connected_tile_rows) * static_cast<std::size_t>(round_up(p.depth, 4)) +
-         static_cast<std::size_t>(fully_connected_tile_rows) * static_cast<std::size_t>(round_up(p.units, 16)) * 4 + 64;
+  return gemm_tile_scratch_bytes(p.depth, p.units);
 }
 
 /// Bit-exact with fully_connected(backend::scalar, ...); requires p.filter_zero_point == 0.
@@ -11200,30 +11619,18 @@ inline void fully_connected(backend::BackendId id, const FullyConnectedParams& p
                             const std::int32_t* TINYNN_RESTRICT bias, std::int8_t* TINYNN_RESTRICT output,
                             std::byte* scratch) noexcept {
   const std::size_t row_bytes = static_cast<std::size_t>(w.k4);
-  auto* tile = reinterpret_cast<std::uint8_t*>(scratch);
-  auto address =
-      reinterpret_cast<std::uintptr_t>(tile + static_cast<std::size_t>(fully_connected_tile_rows) * row_bytes);
-  auto* acc = reinterpret_cast<std::int32_t*>((address + 63) & ~static_cast<std::uintptr_t>(63));
-  const std::int32_t correction = 128 + p.input_zero_point;
-  for (std::int32_t first = 0; first < p.batch; first += fully_connected_tile_rows) {
-    const std::int32_t rows = p.batch - first < fully_connected_tile_rows ? p.batch - first : fully_connected_tile_rows;
+  const GemmTile tile = carve_gemm_tile(id, scratch, w, p.output, bias, p.input_zero_point);
+  for (std::int32_t first = 0; first < p.batch; first += gemm_tile_rows) {
+    const std::int32_t rows = p.batch - first < gemm_tile_rows ? p.batch - first : gemm_tile_rows;
     for (std::int32_t r = 0; r < rows; ++r) {
       const std::int8_t* src = input + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.depth);
-      std::uint8_t* dst = tile + static_cast<std::size_t>(r) * row_bytes;
-      for (std::int32_t k = 0; k < p.depth; ++k)
-        dst[k] = static_cast<std::uint8_t>(src[k] ^ static_cast<std::int8_t>(0x80));
+      std::uint8_t* dst = tile.rows + static_cast<std::size_t>(r) * row_bytes;
+      shift_to_unsigned(src, dst, static_cast<std::size_t>(p.depth));
       std::memset(dst + p.depth, 0, row_bytes - static_cast<std::size_t>(p.depth));
     }
-    gemm_u8s8(id, tile, rows, row_bytes, w, acc);
-    for (std::int32_t r = 0; r < rows; ++r) {
-      std::int8_t* out = output + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.units);
-      const std::int32_t* a = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
-      for (std::int32_t o = 0; o < p.units; ++o) {
-        const std::int64_t value =
-            std::int64_t{a[o]} - std::int64_t{correction} * w.column_sums[o] + (bias ? bias[o] : 0);
-        out[o] = static_cast<std::int8_t>(p.output.apply(value, static_cast<std::size_t>(o)));
-      }
-    }
+    gemm_tile_output(id, tile, rows, w, p.output, bias, p.input_zero_point,
+                     output + static_cast<std::size_t>(first) * static_cast<std::size_t>(p.units),
+                     static_cast<std::size_t>(p.units));
   }
 }
 

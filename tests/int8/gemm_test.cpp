@@ -4,6 +4,7 @@
 // lacks report themselves skipped.
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -79,37 +80,51 @@ TEST_CASE("quantized conv2d and fully connected: the GEMM path on every availabl
        {backend::BackendId::avx2, backend::BackendId::avx512, backend::BackendId::neon, backend::BackendId::sve}) {
     if (backend_available(id)) ids.push_back(id);
   }
-  for (int t = 0; t < 150; ++t) {
+  for (int t = 0; t < 300; ++t) {
     const int h = ref::random_int(rng, 1, 12), wd = ref::random_int(rng, 1, 12), c = ref::random_int(rng, 1, 40);
-    const int oc = ref::random_int(rng, 1, 50), kh = ref::random_int(rng, 1, 3), kw = ref::random_int(rng, 1, 3);
+    const int oc = ref::random_int(rng, 1, t % 4 == 0 ? 140 : 50), kh = ref::random_int(rng, 1, 3),
+              kw = ref::random_int(rng, 1, 3);
     const int s = ref::random_int(rng, 1, 2), pt = ref::random_int(rng, 0, 1), pl = ref::random_int(rng, 0, 1);
     const int oh = (h + 2 * pt - kh) / s + 1, ow = (wd + 2 * pl - kw) / s + 1;
     if (oh <= 0 || ow <= 0) continue;
     const int in_zp = ref::random_int(rng, -128, 127), out_zp = ref::random_int(rng, -128, 127);
     const auto in = ref::random_vector<std::int8_t>(rng, static_cast<std::size_t>(h) * wd * c);
     const auto filter = ref::random_vector<std::int8_t>(rng, static_cast<std::size_t>(oc) * kh * kw * c, -127, 127);
+    // Both roundings, per-channel and per-tensor multipliers, real multipliers above 1 (left
+    // shifts) and tiny ones (right shifts of 31), biases that saturate the int32 accumulator, and
+    // (every 10th case) a bias so large that the fused VNNI epilogue must fall back.
+    const Rounding rounding = t % 2 ? Rounding::single_rounding : Rounding::double_rounding;
+    const bool per_channel = t % 3 != 0;
     std::vector<std::int32_t> bias(static_cast<std::size_t>(oc));
     for (auto& b : bias) b = ref::random_int(rng, -30000, 30000);
+    if (t % 7 == 0) bias[0] = std::numeric_limits<std::int32_t>::max() - ref::random_int(rng, 0, 100000);
+    if (t % 10 == 5) bias[0] = std::numeric_limits<std::int32_t>::min();
     std::vector<QuantizedMultiplier> m(static_cast<std::size_t>(oc));
-    for (auto& q : m) q = quantize_multiplier(ref::random_real(rng, 0.0001, 0.01));
-    const Conv2DParams p{
-        1,
-        h,
-        wd,
-        c,
-        oh,
-        ow,
-        oc,
-        kh,
-        kw,
-        s,
-        s,
-        1,
-        1,
-        {pt, pl, pt, pl},
-        in_zp,
-        0,
-        OutputStage{m.data(), true, out_zp, activation_range<std::int8_t>(FusedActivation::relu, 0.05f, out_zp)}};
+    for (auto& q : m) {
+      const int kind = ref::random_int(rng, 0, 9);
+      const double real = kind == 0   ? ref::random_real(rng, 1.0, 300.0)
+                          : kind == 1 ? ref::random_real(rng, 1e-10, 1e-8)
+                                      : ref::random_real(rng, 0.0001, 0.01);
+      q = quantize_multiplier(real, rounding);
+    }
+    const Conv2DParams p{1,
+                         h,
+                         wd,
+                         c,
+                         oh,
+                         ow,
+                         oc,
+                         kh,
+                         kw,
+                         s,
+                         s,
+                         1,
+                         1,
+                         {pt, pl, pt, pl},
+                         in_zp,
+                         0,
+                         OutputStage{m.data(), per_channel, out_zp,
+                                     activation_range<std::int8_t>(FusedActivation::relu, 0.05f, out_zp), rounding}};
     REQUIRE(prepare(p).ok());
     std::vector<std::int8_t> expected(static_cast<std::size_t>(oh) * ow * oc);
     conv2d(backend::scalar{}, p, in.data(), filter.data(), bias.data(), expected.data());
@@ -123,7 +138,8 @@ TEST_CASE("quantized conv2d and fully connected: the GEMM path on every availabl
       REQUIRE_MESSAGE(got == expected, backend::name_of(id));
     }
     // Fully connected: the same data as [h*w rows][c] x [oc][c].
-    const FullyConnectedParams f{h * wd, c, oc, in_zp, 0, OutputStage{m.data(), true, out_zp, {-128, 127}}};
+    const FullyConnectedParams f{h * wd, c, oc,
+                                 in_zp,  0, OutputStage{m.data(), per_channel, out_zp, {-128, 127}, rounding}};
     const auto fw = ref::random_vector<std::int8_t>(rng, static_cast<std::size_t>(oc) * c, -127, 127);
     std::vector<std::int8_t> fexpected(static_cast<std::size_t>(h) * wd * oc);
     fully_connected(backend::scalar{}, f, in.data(), fw.data(), bias.data(), fexpected.data());
@@ -136,6 +152,7 @@ TEST_CASE("quantized conv2d and fully connected: the GEMM path on every availabl
       REQUIRE_MESSAGE(got == fexpected, backend::name_of(id));
     }
   }
-  MESSAGE("backends compared with scalar: ", ids.size(),
+  MESSAGE("fused requantizing GEMM (VNNI) on this CPU: ", std::string(has_fused_gemm(runtime_backend()) ? "yes" : "no"),
+          "; backends compared with scalar: ", ids.size(),
           ", int8 GEMM kernel on this CPU: ", std::string(gemm_isa(runtime_backend())));
 }

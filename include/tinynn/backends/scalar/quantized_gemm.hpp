@@ -16,6 +16,22 @@ struct QuantizedPackedWeights {
   std::int32_t n16 = 0, k4 = 0;               // padded sizes (acc rows are n16 wide)
 };
 
+/// The requantizing output stage of the fused SIMD int8 GEMM, as per-channel tables (padded to
+/// n16 entries) that ops::quantized::prepare_gemm_epilogue builds from an OutputStage:
+///   y = clamp(requantize(saturate_int32(acc + offset)), lo, hi) + zero_point   (truncated to int8)
+/// Double rounding: x << shift_a, SaturatingRoundingDoublingHighMul, RoundingDivideByPOT(shift_b).
+/// Single rounding: (x * multiplier + 2^(shift_a - 1)) >> shift_a in 64 bits, saturated to int32.
+struct QuantizedGemmEpilogue {
+  const std::int32_t* offsets = nullptr;      // bias - (128 + input_zero_point) * column_sum
+  const std::int32_t* multipliers = nullptr;  // >= 0
+  const std::int32_t* shift_a = nullptr;      // double: left shift (0..32); single: right shift (1..62)
+  const std::int32_t* shift_b = nullptr;      // double: right shift (0..31); single: unused
+  std::int32_t n = 0;                         // output channels written
+  std::int32_t lo = -128, hi = 127;           // clamp bounds before the zero point is added
+  std::int32_t zero_point = 0;
+  bool single_rounding = false;
+};
+
 /// Four bytes as one int32 (unaligned; the broadcast operand of the dot-product instructions).
 inline std::int32_t load_i32(const std::uint8_t* p) noexcept {
   std::int32_t v;

@@ -92,15 +92,9 @@ void conv2d(backend::scalar, const Conv2DParams& p, const T* TINYNN_RESTRICT inp
 
 // ---- the GEMM path (int8 activations, symmetric int8 weights): im2col tiles + packed int8 GEMM ----
 
-/// Output pixels per im2col tile.
-inline constexpr std::int32_t conv2d_tile_rows = 32;
-
-/// Scratch bytes of the GEMM path: one im2col tile (uint8) and its int32 accumulators.
+/// Scratch bytes of the GEMM path: one im2col tile (uint8), its int32 accumulators, the epilogue.
 [[nodiscard]] constexpr std::size_t conv2d_gemm_scratch_bytes(const Conv2DParams& p) noexcept {
-  const std::int32_t k4 = round_up(p.kernel_height * p.kernel_width * p.input_channels, 4);
-  const std::int32_t n16 = round_up(p.output_channels, 16);
-  return static_cast<std::size_t>(conv2d_tile_rows) * static_cast<std::size_t>(k4) +
-         static_cast<std::size_t>(conv2d_tile_rows) * static_cast<std::size_t>(n16) * 4 + 64;
+  return gemm_tile_scratch_bytes(p.kernel_height * p.kernel_width * p.input_channels, p.output_channels);
 }
 
 /// Packs OHWI int8 filters for the GEMM path (packed_weights_bytes(out_c, KH*KW*C) bytes, out_c sums).
@@ -116,14 +110,12 @@ inline void conv2d(backend::BackendId id, const Conv2DParams& p, const std::int8
                    std::int8_t* TINYNN_RESTRICT output, std::byte* scratch) noexcept {
   const std::int32_t c = p.input_channels, k4 = w.k4;
   const std::size_t row_bytes = static_cast<std::size_t>(k4);
-  auto* tile = reinterpret_cast<std::uint8_t*>(scratch);
-  auto address = reinterpret_cast<std::uintptr_t>(tile + static_cast<std::size_t>(conv2d_tile_rows) * row_bytes);
-  auto* acc = reinterpret_cast<std::int32_t*>((address + 63) & ~static_cast<std::uintptr_t>(63));
+  const GemmTile gemm = carve_gemm_tile(id, scratch, w, p.output, bias, p.input_zero_point);
+  std::uint8_t* tile = gemm.rows;
   const auto pad_byte = static_cast<std::uint8_t>(p.input_zero_point + 128);  // real 0.0, shifted
-  const std::int32_t correction = 128 + p.input_zero_point;
   const std::int64_t pixels = static_cast<std::int64_t>(p.batch) * p.output_height * p.output_width;
-  for (std::int64_t first = 0; first < pixels; first += conv2d_tile_rows) {
-    const auto rows = static_cast<std::int32_t>(pixels - first < conv2d_tile_rows ? pixels - first : conv2d_tile_rows);
+  for (std::int64_t first = 0; first < pixels; first += gemm_tile_rows) {
+    const auto rows = static_cast<std::int32_t>(pixels - first < gemm_tile_rows ? pixels - first : gemm_tile_rows);
     for (std::int32_t r = 0; r < rows; ++r) {
       const std::int64_t pixel = first + r;
       const auto ox = static_cast<std::int32_t>(pixel % p.output_width);
@@ -140,23 +132,15 @@ inline void conv2d(backend::BackendId id, const Conv2DParams& p, const std::int8
           }
           const std::int8_t* src =
               input + ((static_cast<std::size_t>(n) * p.input_height + iy) * p.input_width + ix) * c;
-          for (std::int32_t i = 0; i < c; ++i)
-            dst[i] = static_cast<std::uint8_t>(src[i] ^ static_cast<std::int8_t>(0x80));
+          shift_to_unsigned(src, dst, static_cast<std::size_t>(c));
         }
       }
       const std::int32_t k = p.kernel_height * p.kernel_width * c;
       std::memset(tile + static_cast<std::size_t>(r) * row_bytes + k, 0, static_cast<std::size_t>(k4 - k));
     }
-    gemm_u8s8(id, tile, rows, row_bytes, w, acc);
-    for (std::int32_t r = 0; r < rows; ++r) {
-      std::int8_t* out = output + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.output_channels);
-      const std::int32_t* a = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
-      for (std::int32_t o = 0; o < p.output_channels; ++o) {
-        const std::int64_t value =
-            std::int64_t{a[o]} - std::int64_t{correction} * w.column_sums[o] + (bias ? bias[o] : 0);
-        out[o] = static_cast<std::int8_t>(p.output.apply(value, static_cast<std::size_t>(o)));
-      }
-    }
+    gemm_tile_output(id, gemm, rows, w, p.output, bias, p.input_zero_point,
+                     output + static_cast<std::size_t>(first) * static_cast<std::size_t>(p.output_channels),
+                     static_cast<std::size_t>(p.output_channels));
   }
 }
 

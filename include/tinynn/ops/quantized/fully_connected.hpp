@@ -56,11 +56,8 @@ void fully_connected(backend::scalar, const FullyConnectedParams& p, const T* TI
 
 // ---- the GEMM path (int8 activations, symmetric int8 weights) ----
 
-inline constexpr std::int32_t fully_connected_tile_rows = 16;
-
 [[nodiscard]] constexpr std::size_t fully_connected_gemm_scratch_bytes(const FullyConnectedParams& p) noexcept {
-  return static_cast<std::size_t>(fully_connected_tile_rows) * static_cast<std::size_t>(round_up(p.depth, 4)) +
-         static_cast<std::size_t>(fully_connected_tile_rows) * static_cast<std::size_t>(round_up(p.units, 16)) * 4 + 64;
+  return gemm_tile_scratch_bytes(p.depth, p.units);
 }
 
 /// Bit-exact with fully_connected(backend::scalar, ...); requires p.filter_zero_point == 0.
@@ -69,30 +66,18 @@ inline void fully_connected(backend::BackendId id, const FullyConnectedParams& p
                             const std::int32_t* TINYNN_RESTRICT bias, std::int8_t* TINYNN_RESTRICT output,
                             std::byte* scratch) noexcept {
   const std::size_t row_bytes = static_cast<std::size_t>(w.k4);
-  auto* tile = reinterpret_cast<std::uint8_t*>(scratch);
-  auto address =
-      reinterpret_cast<std::uintptr_t>(tile + static_cast<std::size_t>(fully_connected_tile_rows) * row_bytes);
-  auto* acc = reinterpret_cast<std::int32_t*>((address + 63) & ~static_cast<std::uintptr_t>(63));
-  const std::int32_t correction = 128 + p.input_zero_point;
-  for (std::int32_t first = 0; first < p.batch; first += fully_connected_tile_rows) {
-    const std::int32_t rows = p.batch - first < fully_connected_tile_rows ? p.batch - first : fully_connected_tile_rows;
+  const GemmTile tile = carve_gemm_tile(id, scratch, w, p.output, bias, p.input_zero_point);
+  for (std::int32_t first = 0; first < p.batch; first += gemm_tile_rows) {
+    const std::int32_t rows = p.batch - first < gemm_tile_rows ? p.batch - first : gemm_tile_rows;
     for (std::int32_t r = 0; r < rows; ++r) {
       const std::int8_t* src = input + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.depth);
-      std::uint8_t* dst = tile + static_cast<std::size_t>(r) * row_bytes;
-      for (std::int32_t k = 0; k < p.depth; ++k)
-        dst[k] = static_cast<std::uint8_t>(src[k] ^ static_cast<std::int8_t>(0x80));
+      std::uint8_t* dst = tile.rows + static_cast<std::size_t>(r) * row_bytes;
+      shift_to_unsigned(src, dst, static_cast<std::size_t>(p.depth));
       std::memset(dst + p.depth, 0, row_bytes - static_cast<std::size_t>(p.depth));
     }
-    gemm_u8s8(id, tile, rows, row_bytes, w, acc);
-    for (std::int32_t r = 0; r < rows; ++r) {
-      std::int8_t* out = output + static_cast<std::size_t>(first + r) * static_cast<std::size_t>(p.units);
-      const std::int32_t* a = acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
-      for (std::int32_t o = 0; o < p.units; ++o) {
-        const std::int64_t value =
-            std::int64_t{a[o]} - std::int64_t{correction} * w.column_sums[o] + (bias ? bias[o] : 0);
-        out[o] = static_cast<std::int8_t>(p.output.apply(value, static_cast<std::size_t>(o)));
-      }
-    }
+    gemm_tile_output(id, tile, rows, w, p.output, bias, p.input_zero_point,
+                     output + static_cast<std::size_t>(first) * static_cast<std::size_t>(p.units),
+                     static_cast<std::size_t>(p.units));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "tinynn/backends/avx2/quantized_gemm.hpp"
 #include "tinynn/backends/avx512/quantized_gemm.hpp"
@@ -18,6 +19,7 @@
 #include "tinynn/backends/scalar/quantized_gemm.hpp"
 #include "tinynn/backends/sve/quantized_gemm.hpp"
 #include "tinynn/backends/tags.hpp"
+#include "tinynn/ops/quantized/requantize.hpp"
 
 namespace tinynn::ops::quantized {
 
@@ -161,6 +163,165 @@ inline void gemm_u8s8(GemmKernel k, const std::uint8_t* u, std::int32_t m, std::
     case GemmKernel::sve: backend::detail::quantized_gemm_sve(u, m, lda, w, acc); return;
 #endif
     default: backend::detail::quantized_gemm_scalar(u, m, lda, w, acc); return;
+  }
+}
+
+// ---- the fused path: the GEMM requantizes its own accumulators (VNNI ISAs) ----
+
+using backend::detail::QuantizedGemmEpilogue;
+
+/// int32 entries of the epilogue tables for n output channels (4 tables of n16).
+[[nodiscard]] constexpr std::size_t gemm_epilogue_table_entries(std::int32_t n) noexcept {
+  return 4 * static_cast<std::size_t>(round_up(n, 16));
+}
+
+/// Whether backend `id` has a fused requantizing int8 GEMM on the running CPU.
+[[nodiscard]] inline bool has_fused_gemm(backend::BackendId id) noexcept {
+#if TINYNN_HAS_X86_KERNELS
+  const CpuFeatures& f = cpu_features();
+  return ((id == backend::BackendId::avx512 && f.avx512_vnni) ||
+          ((id == backend::BackendId::avx512 || id == backend::BackendId::avx2) && f.avx_vnni));
+#else
+  (void)id;
+  return false;
+#endif
+}
+
+/// Fills `tables` (gemm_epilogue_table_entries(w.n)) and `e` for the output stage `stage` of a GEMM
+/// whose activations carry input_zero_point. Returns false when the stage has values the int32
+/// vector arithmetic cannot reproduce exactly (an offset bias - (128 + zp) * sum outside int32, a
+/// negative multiplier, a single-rounding shift below 1, clamp bounds minus the zero point outside
+/// int32): callers then take the unfused path, which handles every case as the scalar kernel.
+[[nodiscard]] inline bool prepare_gemm_epilogue(const OutputStage& stage, const QuantizedPackedWeights& w,
+                                                const std::int32_t* bias, std::int32_t input_zero_point,
+                                                std::int32_t* tables, QuantizedGemmEpilogue& e) noexcept {
+  const auto n16 = static_cast<std::size_t>(w.n16);
+  std::int32_t* offsets = tables;
+  std::int32_t* multipliers = tables + n16;
+  std::int32_t* shift_a = tables + 2 * n16;
+  std::int32_t* shift_b = tables + 3 * n16;
+  const bool single = stage.rounding == Rounding::single_rounding;
+  const std::int64_t correction = 128 + std::int64_t{input_zero_point};
+  constexpr std::int64_t int32_min = std::numeric_limits<std::int32_t>::min();
+  constexpr std::int64_t int32_max = std::numeric_limits<std::int32_t>::max();
+  for (std::size_t o = 0; o < n16; ++o) {
+    if (o >= static_cast<std::size_t>(w.n)) {
+      offsets[o] = multipliers[o] = shift_b[o] = 0;
+      shift_a[o] = single ? 1 : 0;
+      continue;
+    }
+    const std::int64_t offset = (bias ? std::int64_t{bias[o]} : 0) - correction * w.column_sums[o];
+    const QuantizedMultiplier m = stage.multipliers[stage.per_channel ? o : 0];
+    if (offset < int32_min || offset > int32_max || m.multiplier < 0) return false;
+    offsets[o] = static_cast<std::int32_t>(offset);
+    multipliers[o] = m.multiplier;
+    if (single) {
+      const std::int64_t total_shift = 31 - std::int64_t{m.shift};
+      if (total_shift <= 0) return false;
+      if (total_shift > 62) multipliers[o] = 0;  // the scalar kernel's result is 0: (0 + 1) >> 1
+      shift_a[o] = total_shift > 62 ? 1 : static_cast<std::int32_t>(total_shift);
+      shift_b[o] = 0;
+    } else {
+      const std::int64_t left = m.shift > 0 ? m.shift : 0, right = m.shift > 0 ? 0 : -std::int64_t{m.shift};
+      shift_a[o] = static_cast<std::int32_t>(left > 32 ? 32 : left);
+      shift_b[o] = static_cast<std::int32_t>(right > 31 ? 31 : right);
+    }
+  }
+  const std::int64_t lo = std::int64_t{stage.range.min} - stage.zero_point;
+  const std::int64_t hi = std::int64_t{stage.range.max} - stage.zero_point;
+  if (lo < int32_min || hi > int32_max || lo > hi) return false;
+  e = QuantizedGemmEpilogue{offsets,
+                            multipliers,
+                            shift_a,
+                            shift_b,
+                            w.n,
+                            static_cast<std::int32_t>(lo),
+                            static_cast<std::int32_t>(hi),
+                            stage.zero_point,
+                            single};
+  return true;
+}
+
+/// out [m][e.n] (rows ldo apart) = requantized u x w on the fused kernel of `id` (has_fused_gemm(id)).
+inline void gemm_requantize(backend::BackendId id, const std::uint8_t* u, std::int32_t m, std::size_t lda,
+                            const QuantizedPackedWeights& w, const QuantizedGemmEpilogue& e, std::int8_t* out,
+                            std::size_t ldo) noexcept {
+#if TINYNN_HAS_X86_KERNELS
+  if (id == backend::BackendId::avx512 && cpu_features().avx512_vnni) {
+    backend::detail::quantized_gemm_requantize_avx512vnni(u, m, lda, w, e, out, ldo);
+    return;
+  }
+  backend::detail::quantized_gemm_requantize_avxvnni(u, m, lda, w, e, out, ldo);
+#else
+  (void)id, (void)u, (void)m, (void)lda, (void)w, (void)e, (void)out, (void)ldo;
+#endif
+}
+
+// ---- what conv2d and fully connected share: the scratch of a row tile and its output pass ----
+
+/// Rows of activations per GEMM call (a multiple of every row tile of the kernels).
+inline constexpr std::int32_t gemm_tile_rows = 48;
+
+/// Scratch bytes of one tile: uint8 rows of k4, int32 accumulators of n16, the epilogue tables.
+[[nodiscard]] constexpr std::size_t gemm_tile_scratch_bytes(std::int32_t depth, std::int32_t units) noexcept {
+  const auto k4 = static_cast<std::size_t>(round_up(depth, 4)), n16 = static_cast<std::size_t>(round_up(units, 16));
+  return static_cast<std::size_t>(gemm_tile_rows) * (k4 + 4 * n16) + 4 * gemm_epilogue_table_entries(units) + 64;
+}
+
+/// The scratch of gemm_tile_scratch_bytes, carved once per call; `fused` says whether the
+/// requantizing kernel runs (else the int32 GEMM and the scalar output stage).
+struct GemmTile {
+  std::uint8_t* rows = nullptr;
+  std::int32_t* acc = nullptr;
+  QuantizedGemmEpilogue epilogue{};
+  bool fused = false;
+};
+
+inline GemmTile carve_gemm_tile(backend::BackendId id, std::byte* scratch, const QuantizedPackedWeights& w,
+                                const OutputStage& stage, const std::int32_t* bias,
+                                std::int32_t input_zero_point) noexcept {
+  GemmTile t;
+  t.rows = reinterpret_cast<std::uint8_t*>(scratch);
+  const auto address = reinterpret_cast<std::uintptr_t>(t.rows + static_cast<std::size_t>(gemm_tile_rows) *
+                                                                     static_cast<std::size_t>(w.k4));
+  t.acc = reinterpret_cast<std::int32_t*>((address + 63) & ~static_cast<std::uintptr_t>(63));
+  std::int32_t* tables = t.acc + static_cast<std::size_t>(gemm_tile_rows) * static_cast<std::size_t>(w.n16);
+  t.fused = has_fused_gemm(id) && prepare_gemm_epilogue(stage, w, bias, input_zero_point, tables, t.epilogue);
+  return t;
+}
+
+/// dst[i] = src[i] + 128 as uint8 (the GEMM's unsigned operand), 8 bytes a step.
+inline void shift_to_unsigned(const std::int8_t* TINYNN_RESTRICT src, std::uint8_t* TINYNN_RESTRICT dst,
+                              std::size_t n) noexcept {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, src + i, 8);
+    word ^= 0x8080808080808080u;
+    std::memcpy(dst + i, &word, 8);
+  }
+  for (; i < n; ++i) dst[i] = static_cast<std::uint8_t>(src[i] ^ static_cast<std::int8_t>(0x80));
+}
+
+/// out [rows][w.n] (rows ldo apart) = the output stage of t.rows x w.
+inline void gemm_tile_output(backend::BackendId id, const GemmTile& t, std::int32_t rows,
+                             const QuantizedPackedWeights& w, const OutputStage& stage, const std::int32_t* bias,
+                             std::int32_t input_zero_point, std::int8_t* out, std::size_t ldo) noexcept {
+  const auto row_bytes = static_cast<std::size_t>(w.k4);
+  if (t.fused) {
+    gemm_requantize(id, t.rows, rows, row_bytes, w, t.epilogue, out, ldo);
+    return;
+  }
+  gemm_u8s8(id, t.rows, rows, row_bytes, w, t.acc);
+  const std::int32_t correction = 128 + input_zero_point;
+  for (std::int32_t r = 0; r < rows; ++r) {
+    const std::int32_t* a = t.acc + static_cast<std::size_t>(r) * static_cast<std::size_t>(w.n16);
+    for (std::int32_t o = 0; o < w.n; ++o) {
+      const std::int64_t value =
+          std::int64_t{a[o]} - std::int64_t{correction} * w.column_sums[o] + (bias ? bias[o] : 0);
+      out[static_cast<std::size_t>(r) * ldo + static_cast<std::size_t>(o)] =
+          static_cast<std::int8_t>(stage.apply(value, static_cast<std::size_t>(o)));
+    }
   }
 }
 
