@@ -13,13 +13,15 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "formats/tflite_npy.hpp"
 #include "int8/reference.hpp"
 #include "tinynn/formats/load.hpp"
+#include "tinynn/formats/npy.hpp"
 #include "tinynn/formats/tflite.hpp"
+#include "tinynn/graph/op/tensor.hpp"
 #include "tinynn/graph/session.hpp"
 
 using namespace tinynn;
@@ -63,6 +65,50 @@ constexpr Expectation expectations[] = {
     {"deeplabv3_mnv2_dm05_pascal_quant", 0, false, nullptr, 0.985},
 };
 
+/// A .npy file through the library's reader (formats/npy.hpp), or nothing when it is absent.
+std::optional<formats::npy::Array> read_npy(const std::filesystem::path& path) {
+  if (!std::filesystem::exists(path)) return std::nullopt;
+  auto array = formats::npy::load(path.string());
+  if (!array) return std::nullopt;
+  return std::move(*array);
+}
+
+double element(const TensorRef& t, std::size_t i) { return graph::op::load_as_double(t.dtype, t.data, i); }
+
+/// Compares output `o` of model `e` with one reference: float within 1e-4 of the largest magnitude,
+/// integers within the model's LSB tolerance (label maps: the agreeing fraction), classifiers the same
+/// top-1; prints the distribution of differences.
+void compare_with_reference(const Expectation& e, std::size_t o, const std::string& which, const TensorRef& mine,
+                            const TensorRef& reference) {
+  REQUIRE(reference.size() == mine.size());
+  const bool is_float = reference.dtype == DType::f32;
+  double max_diff = 0, max_ref = 0;
+  std::size_t top_mine = 0, top_ref = 0, equal = 0;
+  std::map<long, std::size_t> histogram;
+  for (std::size_t i = 0; i < reference.size(); ++i) {
+    const double m = element(mine, i), r = element(reference, i);
+    const double d = std::fabs(m - r);
+    max_diff = std::max(max_diff, d);
+    max_ref = std::max(max_ref, std::fabs(r));
+    if (!is_float) ++histogram[std::lround(d)];
+    equal += d == 0;
+    if (m > element(mine, top_mine)) top_mine = i;
+    if (r > element(reference, top_ref)) top_ref = i;
+  }
+  std::string distribution;
+  for (auto [lsb, count] : histogram) distribution += " " + std::to_string(lsb) + "LSB:" + std::to_string(count);
+  MESSAGE(std::string(e.model), " output ", o, " vs ", which, ": max|diff| ", max_diff, " (max|ref| ", max_ref, ")",
+          is_float ? std::string() : ", |diff| histogram" + distribution);
+  if (is_float) {
+    CHECK(max_diff <= 1e-4 * max_ref);
+  } else if (reference.dtype == DType::i64) {
+    CHECK(static_cast<double>(equal) >= e.pixel_agreement * static_cast<double>(reference.size()));
+  } else {
+    CHECK(max_diff <= e.lsb_tolerance);
+  }
+  if (e.classifier) CHECK(top_mine == top_ref);
+}
+
 std::shared_ptr<std::vector<std::uint8_t>> read_bytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::make_shared<std::vector<std::uint8_t>>(std::istreambuf_iterator<char>(in),
@@ -85,54 +131,25 @@ TEST_CASE("tflite models: outputs match the Arm NN / LiteRT / numpy references")
     REQUIRE_MESSAGE(graph.ok(), graph.error().message());
     auto session = compile(*graph, {});
     REQUIRE_MESSAGE(session.ok(), session.error().message());
-    std::vector<tflite_test::Npy> inputs(session->input_count());
+    std::vector<formats::npy::Array> inputs;
     std::vector<TensorRef> refs;
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      REQUIRE(tflite_test::read_npy(base + ".input_" + std::to_string(i) + ".npy", inputs[i]));
+    for (std::size_t i = 0; i < session->input_count(); ++i) {
+      auto input = read_npy(base + ".input_" + std::to_string(i) + ".npy");
+      REQUIRE(input);
       const TensorInfo& info = session->input_info(i);
-      REQUIRE(inputs[i].data.size() == info.shape.size() * dtype_size(info.dtype));
-      refs.emplace_back(info.dtype, info.shape, inputs[i].data.data());
+      REQUIRE(input->shape.size() * dtype_size(input->dtype) == info.shape.size() * dtype_size(info.dtype));
+      inputs.push_back(std::move(*input));
+      refs.emplace_back(info.dtype, info.shape, inputs.back().data.data());
     }
     const Status run = session->run_positional(refs);
     REQUIRE_MESSAGE(run.ok(), run.message());
     int compared = 0;
     for (std::size_t o = 0; o < session->output_count(); ++o) {
-      const TensorRef out = session->output(o);
       for (const char* which : {"armnn", "litert", "numpy"}) {
-        tflite_test::Npy reference;
-        if (!tflite_test::read_npy(base + "." + which + "_output_" + std::to_string(o) + ".npy", reference)) continue;
         if (e.skip_reference && std::string(which) == e.skip_reference) continue;
-        REQUIRE(reference.count() == out.size());
-        tflite_test::Npy mine;
-        mine.descr = reference.descr;
-        mine.data.assign(static_cast<const std::uint8_t*>(out.data),
-                         static_cast<const std::uint8_t*>(out.data) + out.bytes());
-        REQUIRE(mine.data.size() == reference.data.size());
-        double max_diff = 0, max_ref = 0;
-        std::size_t top_mine = 0, top_ref = 0, equal = 0;
-        std::map<long, std::size_t> histogram;
-        for (std::size_t i = 0; i < reference.count(); ++i) {
-          const double d = std::fabs(mine.at(i) - reference.at(i));
-          max_diff = std::max(max_diff, d);
-          max_ref = std::max(max_ref, std::fabs(reference.at(i)));
-          if (reference.descr != "<f4") ++histogram[std::lround(d)];
-          equal += d == 0;
-          if (mine.at(i) > mine.at(top_mine)) top_mine = i;
-          if (reference.at(i) > reference.at(top_ref)) top_ref = i;
-        }
-        std::string distribution;
-        for (auto [lsb, count] : histogram) distribution += " " + std::to_string(lsb) + "LSB:" + std::to_string(count);
-        MESSAGE(std::string(e.model), " output ", o, " vs ", std::string(which), ": max|diff| ", max_diff,
-                " (max|ref| ", max_ref, ")",
-                reference.descr == "<f4" ? std::string() : ", |diff| histogram" + distribution);
-        if (reference.descr == "<f4") {
-          CHECK(max_diff <= 1e-4 * max_ref);
-        } else if (reference.descr == "<i8") {
-          CHECK(static_cast<double>(equal) >= e.pixel_agreement * static_cast<double>(reference.count()));
-        } else {
-          CHECK(max_diff <= e.lsb_tolerance);
-        }
-        if (e.classifier) CHECK(top_mine == top_ref);
+        const auto reference = read_npy(base + "." + which + "_output_" + std::to_string(o) + ".npy");
+        if (!reference) continue;
+        compare_with_reference(e, o, which, session->output(o), reference->ref());
         ++compared;
       }
     }
@@ -180,11 +197,11 @@ TEST_CASE("tflite models: person_detect's per-channel biases with quantized_dime
   auto session = compile(*graph, {});
   REQUIRE_MESSAGE(session.ok(), session.error().message());
   // person.bmp's pixels as int8 (the stored input) give "person"; the model's own upstream check.
-  tflite_test::Npy input;
-  REQUIRE(tflite_test::read_npy(dir / "person_detect.input_0.npy", input));
+  const auto input = read_npy(dir / "person_detect.input_0.npy");
+  REQUIRE(input);
   REQUIRE(session
               ->run_positional(
-                  std::vector<TensorRef>{TensorRef(DType::qi8, session->input_info(0).shape, input.data.data())})
+                  std::vector<TensorRef>{TensorRef(DType::qi8, session->input_info(0).shape, input->data.data())})
               .ok());
   const auto* scores = static_cast<const std::int8_t*>(session->output(0).data);
   CHECK(scores[1] > scores[0]);
@@ -200,11 +217,11 @@ TEST_CASE("tflite models: tinynn::load() detects TFLite by content (also from me
   REQUIRE_MESSAGE(model.ok(), model.error().message());
   auto session = model->compile();
   REQUIRE(session.ok());
-  tflite_test::Npy input;
-  REQUIRE(tflite_test::read_npy(dir / "person_detect.input_0.npy", input));
+  const auto input = read_npy(dir / "person_detect.input_0.npy");
+  REQUIRE(input);
   REQUIRE(session
               ->run_positional(
-                  std::vector<TensorRef>{TensorRef(DType::qi8, session->input_info(0).shape, input.data.data())})
+                  std::vector<TensorRef>{TensorRef(DType::qi8, session->input_info(0).shape, input->data.data())})
               .ok());
   const auto* scores = static_cast<const std::int8_t*>(session->output(0).data);
   CHECK(scores[0] == -113);  // both references (SOURCES.md)
@@ -360,16 +377,18 @@ TEST_CASE("tflite integer LSTM models run; trained_lstm_int8 agrees with its flo
     MESSAGE("skipped: TINYNN_MODELS_DIR/tflite not found");
     return;
   }
-  auto run_model = [&](const std::string& name, tflite_test::Npy& input) -> std::vector<double> {
+  auto run_model = [&](const std::string& name) -> std::vector<double> {
     const auto bytes = read_bytes(dir / (name + ".tflite"));
     auto graph = formats::tflite::import(*bytes, name + ".tflite", bytes);
     REQUIRE_MESSAGE(graph.ok(), graph.error().message());
     auto session = compile(*graph, {});
     REQUIRE_MESSAGE(session.ok(), session.error().message());
-    REQUIRE(tflite_test::read_npy(dir / (name + ".input_0.npy"), input));
+    const auto input = read_npy(dir / (name + ".input_0.npy"));
+    REQUIRE(input);
     const TensorInfo& info = session->input_info(0);
-    REQUIRE(input.data.size() == info.shape.size() * dtype_size(info.dtype));
-    REQUIRE(session->run_positional(std::vector<TensorRef>{TensorRef(info.dtype, info.shape, input.data.data())}).ok());
+    REQUIRE(input->shape.size() * dtype_size(input->dtype) == info.shape.size() * dtype_size(info.dtype));
+    REQUIRE(
+        session->run_positional(std::vector<TensorRef>{TensorRef(info.dtype, info.shape, input->data.data())}).ok());
     const TensorRef out = session->output(0);
     const QuantParams q = graph->values[static_cast<std::size_t>(graph->outputs[0])].quant;
     std::vector<double> y(out.size());
@@ -385,17 +404,16 @@ TEST_CASE("tflite integer LSTM models run; trained_lstm_int8 agrees with its flo
   auto argmax = [](const std::vector<double>& v) {
     return static_cast<std::size_t>(std::max_element(v.begin(), v.end()) - v.begin());
   };
-  tflite_test::Npy input;
   // trained_lstm_int8 vs trained_lstm (same MNIST digit, the float model's numpy reference).
-  const auto q = run_model("trained_lstm_int8", input);
-  tflite_test::Npy float_reference;
-  REQUIRE(tflite_test::read_npy(dir / "trained_lstm.numpy_output_0.npy", float_reference));
-  REQUIRE(float_reference.count() == q.size());
+  const auto q = run_model("trained_lstm_int8");
+  const auto float_reference = read_npy(dir / "trained_lstm.numpy_output_0.npy");
+  REQUIRE(float_reference);
+  REQUIRE(float_reference->ref().size() == q.size());
   std::map<long, int> histogram;
   double max_diff = 0;
   std::vector<double> f(q.size());
   for (std::size_t i = 0; i < q.size(); ++i) {
-    f[i] = float_reference.at(i);
+    f[i] = element(float_reference->ref(), i);
     const double d = std::fabs(q[i] - f[i]);
     max_diff = std::max(max_diff, d);
     ++histogram[std::lround(d * 256.0)];  // output scale 1/256
@@ -407,16 +425,16 @@ TEST_CASE("tflite integer LSTM models run; trained_lstm_int8 agrees with its flo
   CHECK(argmax(q) == argmax(f));
   CHECK(max_diff <= 0.05);
   // keras_lstm_mnist_ptq (uint8 in/out around an int8 LSTM): the stored input is an MNIST nine.
-  const auto mnist = run_model("keras_lstm_mnist_ptq", input);
+  const auto mnist = run_model("keras_lstm_mnist_ptq");
   MESSAGE("keras_lstm_mnist_ptq: top-1 ", argmax(mnist), " (p = ", mnist[argmax(mnist)], ")");
   CHECK(argmax(mnist) == 9);
   // micro_speech_lstm and dtln: no reference; they run and give valid outputs.
-  const auto speech = run_model("micro_speech_lstm", input);
+  const auto speech = run_model("micro_speech_lstm");
   double sum = 0;
   for (double v : speech) sum += v;
   MESSAGE("micro_speech_lstm: top-1 ", argmax(speech), ", probabilities sum to ", sum);
   CHECK(std::fabs(sum - 1.0) < 0.05);
-  const auto mask = run_model("dtln_noise_suppression", input);
+  const auto mask = run_model("dtln_noise_suppression");
   const auto [lo, hi] = std::minmax_element(mask.begin(), mask.end());
   MESSAGE("dtln_noise_suppression: ", mask.size(), " mask values in [", *lo, ", ", *hi, "]");
   CHECK(*lo >= 0.0);

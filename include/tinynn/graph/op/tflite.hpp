@@ -729,21 +729,32 @@ inline KernelResult unary_bind(BindContext& c) {
 
 // ---- ADD, SUB, MUL -------------------------------------------------------------------------
 
-inline Status binary_infer(OpContext& c) {
+/// The checks every two-operand broadcasting op starts with: two inputs of one dtype among `allowed`.
+[[nodiscard]] inline Status require_binary_inputs(OpContext& c, std::initializer_list<DType> allowed) {
   TINYNN_RETURN_IF_ERROR(c.require_inputs(2, 2));
-  TINYNN_RETURN_IF_ERROR(require_dtype(c, 0, {DType::f32, DType::qi8, DType::u8, DType::i32}));
+  TINYNN_RETURN_IF_ERROR(require_dtype(c, 0, allowed));
   if (c.in(0).dtype != c.in(1).dtype) {
     return c.fail(ErrorCode::invalid_model, "inputs have dtypes ", dtype_name(c.in(0).dtype), " and ",
                   dtype_name(c.in(1).dtype));
   }
-  if (c.node.op_type == "DIV" && c.in(0).dtype != DType::f32) {
-    return c.fail(ErrorCode::unsupported, "DIV of ", dtype_name(c.in(0).dtype), " (float32 only)");
-  }
+  return {};
+}
+
+/// Output 0: the broadcast of both input shapes, with input 0's dtype.
+[[nodiscard]] inline Status set_broadcast_output(OpContext& c) {
   DynShape y;
-  if (!broadcast_shapes(c.in(0).shape, c.in(1).shape, y)) {
+  if (!broadcast_shapes(c.in(0).shape, c.in(1).shape, y) || y.rank() > max_rank) {
     return c.fail(ErrorCode::invalid_model, "shapes ", c.in(0).shape, " and ", c.in(1).shape, " do not broadcast");
   }
   return set_checked_output(c, 0, c.in(0).dtype, y);
+}
+
+inline Status binary_infer(OpContext& c) {
+  TINYNN_RETURN_IF_ERROR(require_binary_inputs(c, {DType::f32, DType::qi8, DType::u8, DType::i32}));
+  if (c.node.op_type == "DIV" && c.in(0).dtype != DType::f32) {
+    return c.fail(ErrorCode::unsupported, "DIV of ", dtype_name(c.in(0).dtype), " (float32 only)");
+  }
+  return set_broadcast_output(c);
 }
 
 inline KernelResult binary_bind(BindContext& c) {
@@ -1978,23 +1989,14 @@ inline KernelResult cast_bind(BindContext& c) {
 // ---- MINIMUM, MAXIMUM (f32, i32, and int8/uint8 with equal quantization: raw values compare) ----
 
 inline Status minmax_infer(OpContext& c) {
-  TINYNN_RETURN_IF_ERROR(c.require_inputs(2, 2));
-  TINYNN_RETURN_IF_ERROR(require_dtype(c, 0, {DType::f32, DType::qi8, DType::u8, DType::i8, DType::i32}));
-  if (c.in(0).dtype != c.in(1).dtype) {
-    return c.fail(ErrorCode::invalid_model, "inputs have dtypes ", dtype_name(c.in(0).dtype), " and ",
-                  dtype_name(c.in(1).dtype));
-  }
+  TINYNN_RETURN_IF_ERROR(require_binary_inputs(c, {DType::f32, DType::qi8, DType::u8, DType::i8, DType::i32}));
   if (is_quantized_8bit(c.in(0).dtype)) {
     const QuantParams qa = c.in(0).quant, qb = c.in(1).quant;
     if (!(qa == qb) || (c.has_output(0) && !(c.out(0).quant == qa))) {
       return c.fail(ErrorCode::unsupported, c.node.op_type, " of quantized tensors with differing quantization");
     }
   }
-  DynShape y;
-  if (!broadcast_shapes(c.in(0).shape, c.in(1).shape, y) || y.rank() > max_rank) {
-    return c.fail(ErrorCode::invalid_model, "shapes ", c.in(0).shape, " and ", c.in(1).shape, " do not broadcast");
-  }
-  return set_checked_output(c, 0, c.in(0).dtype, y);
+  return set_broadcast_output(c);
 }
 
 /// Broadcast strides (0 along broadcast dimensions) of `x` right-aligned to `y`.
